@@ -1,0 +1,293 @@
+"""Drives the pure planner over the transport: the object ``iter_all`` returns.
+
+Partitions are walked by up to ``concurrency`` worker tasks that put pages on a bounded
+queue, so at most ``2 x concurrency`` pages are held ahead of the consumer and memory
+does not grow with the account. The consumer yields items as pages arrive: in key order
+within a partition, partitions interleaved. On ``break``, ``aclose()``, an error or
+cancellation, every worker is cancelled and awaited before control returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import attrs
+import orjson
+
+from ._errors import DecodeError, SevenTimeError, ValidationError
+from ._events import EventHook, PageFetched
+from ._planner import (
+    PAGE_SIZE,
+    BracketDialect,
+    Position,
+    SeekDialect,
+    WalkSpec,
+    accept,
+    advance,
+    encode_token,
+    request_params,
+    split,
+)
+from ._transport import Transport
+
+__all__ = ["Paginator", "fetch_list"]
+
+T = TypeVar("T")
+Raw = dict[str, Any]
+
+
+@attrs.frozen
+class _Batch:
+    partition: int
+    items: list[Raw]
+    before: Position
+    after: Position
+
+
+_FINISHED = object()
+
+
+async def fetch_list(transport: Transport, path: str, params: Sequence[tuple[str, str]]) -> list[Raw]:
+    """One list request, checked to be a JSON array of objects."""
+    page = await transport.request("GET", path, params=params)
+    if not isinstance(page, list) or not all(type(item) is dict for item in page):
+        raise DecodeError(
+            "expected a JSON array of objects",
+            status=200,
+            body_start=orjson.dumps(page)[:200],
+            method="GET",
+            url=transport.base_url + path,
+        )
+    return page
+
+
+class Paginator(Generic[T]):
+    """An async iterator over every item of a query, past the 100-item cap.
+
+    - ``async for item in paginator`` yields items; ``paginator.pages()`` yields lists.
+    - ``cursor`` is a resume token for everything yielded so far; pass it back as
+      ``iter_all(cursor=...)`` with the same query to continue after that item.
+    - ``aclose()`` (or ``contextlib.aclosing``, or just ``break``) stops the walk and
+      cancels whatever is in flight.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        spec: WalkSpec,
+        positions: list[Position],
+        plan: bool,
+        concurrency: int,
+        decode: Callable[[list[Raw]], list[T]],
+        max_items: int | None = None,
+        page_size: int = PAGE_SIZE,
+        dialect: SeekDialect | None = None,
+        events: EventHook | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValidationError(f"concurrency must be at least 1, got {concurrency}")
+        if max_items is not None and max_items < 0:
+            raise ValidationError(f"max_items must be >= 0, got {max_items}")
+        if not 1 <= page_size <= PAGE_SIZE:
+            raise ValidationError(f"page_size_hint must be between 1 and {PAGE_SIZE}")
+        self._transport = transport
+        self._spec = spec
+        self._positions = positions
+        self._plan_first = plan
+        self._concurrency = concurrency
+        self._decode = decode
+        self._max_items = max_items
+        self._page_size = page_size
+        self._dialect = dialect or BracketDialect()
+        self._events = events
+        self._current: dict[int, tuple[_Batch, int]] = {}
+        self._yielded = 0
+        self._mode: str | None = None
+        self._agen: AsyncIterator[Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Paginator {self._spec.path} key={self._spec.key} yielded={self._yielded}>"
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def items_yielded(self) -> int:
+        return self._yielded
+
+    def _snapshot(self) -> list[Position]:
+        positions = list(self._positions)
+        for index, (batch, taken) in self._current.items():
+            if taken == len(batch.items):
+                positions[index] = batch.after
+            else:
+                positions[index] = advance(self._spec, batch.before, batch.items[:taken])
+        return positions
+
+    @property
+    def cursor(self) -> str:
+        """A token that resumes right after the last item yielded."""
+        return encode_token(self._spec, self._snapshot())
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether every item was yielded (a resume from ``cursor`` would yield none)."""
+        return all(p.done for p in self._snapshot())
+
+    # -- iteration -----------------------------------------------------------------------
+
+    def __aiter__(self) -> Paginator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._agen is None:
+            self._agen = self._start("items", self._iterate_items())
+        return await self._step(self._agen)  # type: ignore[no-any-return]
+
+    def pages(self) -> AsyncIterator[list[T]]:
+        """Iterate page by page (lists of up to 100 items) instead of item by item."""
+        return _Pages(self)
+
+    async def _step(self, agen: AsyncIterator[Any]) -> Any:
+        try:
+            return await agen.__anext__()
+        except SevenTimeError as error:
+            error.cursor = self.cursor
+            error.items_yielded = self._yielded
+            raise
+
+    def _start(self, mode: str, agen: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        if self._mode is not None and self._mode != mode:
+            raise RuntimeError("a Paginator is iterated either by items or by pages(), not both")
+        self._mode = mode
+        return agen
+
+    async def aclose(self) -> None:
+        """Stop the walk: cancel and await in-flight requests. Safe to call twice."""
+        agen, self._agen = self._agen, None
+        if agen is not None:
+            await agen.aclose()  # type: ignore[attr-defined]
+
+    def _remaining(self) -> int | None:
+        return None if self._max_items is None else self._max_items - self._yielded
+
+    async def _iterate_items(self) -> AsyncIterator[T]:
+        async with contextlib.aclosing(self._batches()) as batches:
+            async for batch in batches:
+                for index, item in enumerate(self._decode(batch.items)):
+                    if self._remaining() == 0:
+                        return
+                    self._current[batch.partition] = (batch, index + 1)
+                    self._yielded += 1
+                    yield item
+
+    async def _iterate_pages(self) -> AsyncIterator[list[T]]:
+        async with contextlib.aclosing(self._batches()) as batches:
+            async for batch in batches:
+                remaining = self._remaining()
+                if remaining == 0:
+                    return
+                decoded = self._decode(batch.items)
+                if remaining is not None:
+                    decoded = decoded[:remaining]
+                self._current[batch.partition] = (batch, len(decoded))
+                self._yielded += len(decoded)
+                if decoded:
+                    yield decoded
+
+    # -- the engine ----------------------------------------------------------------------
+
+    async def _fetch(self, spec: WalkSpec, pos: Position) -> list[Raw]:
+        params = request_params(spec, pos, self._dialect)
+        return await fetch_list(self._transport, spec.path, params)
+
+    async def _plan(self) -> _Batch | None:
+        """Split the key range by its two ends; a small result is served from the probe."""
+        spec = self._spec
+        ascending = attrs.evolve(spec, descending=False)
+        descending = attrs.evolve(spec, descending=True)
+        low_page, high_page = await asyncio.gather(
+            self._fetch(ascending, Position()), self._fetch(descending, Position())
+        )
+        primary = high_page if spec.descending else low_page
+        if len(primary) < self._page_size:
+            self._positions = [Position()]
+            fresh, after = accept(spec, Position(), primary, page_size=self._page_size)
+            return _Batch(0, fresh, Position(), after)
+        low, high = low_page[0].get(spec.key), high_page[0].get(spec.key)
+        self._positions = split(low, high, self._concurrency)
+        return None
+
+    async def _batches(self) -> AsyncIterator[_Batch]:
+        if self._plan_first:
+            self._plan_first = False
+            served = await self._plan()
+            if served is not None:
+                yield served
+                return
+        todo = deque(i for i, p in enumerate(self._positions) if not p.done)
+        if not todo:
+            return
+        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=2 * self._concurrency)
+        workers = [
+            asyncio.create_task(self._worker(todo, queue))
+            for _ in range(min(self._concurrency, len(todo)))
+        ]
+        running = len(workers)
+        try:
+            while running:
+                message = await queue.get()
+                if message is _FINISHED:
+                    running -= 1
+                elif isinstance(message, BaseException):
+                    raise message
+                else:
+                    yield message
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _worker(self, todo: deque[int], queue: asyncio.Queue[Any]) -> None:
+        spec = self._spec
+        try:
+            while todo:
+                index = todo.popleft()
+                pos = self._positions[index]
+                seen: set[Any] | None = None if spec.unique else set()
+                while not pos.done:
+                    page = await self._fetch(spec, pos)
+                    fresh, after = accept(spec, pos, page, seen=seen, page_size=self._page_size)
+                    if self._events is not None:
+                        self._events(PageFetched(spec.path, len(fresh), index))
+                    await queue.put(_Batch(index, fresh, pos, after))
+                    pos = after
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            await queue.put(error)
+        else:
+            await queue.put(_FINISHED)
+
+
+class _Pages(Generic[T]):
+    """``Paginator.pages()``: the same walk, one list per page."""
+
+    def __init__(self, parent: Paginator[T]) -> None:
+        self._parent = parent
+
+    def __aiter__(self) -> _Pages[T]:
+        return self
+
+    async def __anext__(self) -> list[T]:
+        parent = self._parent
+        if parent._agen is None:
+            parent._agen = parent._start("pages", parent._iterate_pages())
+        return await parent._step(parent._agen)  # type: ignore[no-any-return]
+
+    async def aclose(self) -> None:
+        await self._parent.aclose()

@@ -1,0 +1,242 @@
+"""Request building and input validation (pure, sans-I/O).
+
+Every check here runs before a request exists, so bad input costs no round trip and
+raises :class:`ValidationError` with a message that names the field and what is valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import typing
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from ._converter import entity_fields, unstructure
+from ._endpoints import CreateSpec, Endpoint
+from ._entities import Entity, ref_id
+from ._errors import ValidationError
+from ._qs import scalar_text
+
+__all__ = [
+    "DIRECTIONS",
+    "check_direction",
+    "check_id",
+    "create_payload",
+    "filter_params",
+    "list_params",
+    "missing_required",
+    "sort_key",
+]
+
+DIRECTIONS = ("ascending", "descending")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
+_SCALAR = (str, int, float, bool, date)
+
+
+def check_id(value: Any, what: str = "id") -> str:
+    """An ObjectId as 24 hex digits, or :class:`ValidationError`."""
+    if isinstance(value, Entity):
+        value = ref_id(value)
+    if not isinstance(value, str) or _OBJECT_ID.fullmatch(value) is None:
+        raise ValidationError(f"{what} must be 24 hexadecimal digits, got {value!r}")
+    return value
+
+
+def check_direction(direction: str | None) -> str | None:
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValidationError(
+            f"sort_direction must be 'ascending' or 'descending', got {direction!r}"
+        )
+    return direction
+
+
+@functools.cache
+def _sort_names(entity: type[Entity]) -> dict[str, str]:
+    names = entity_fields(entity)
+    return {**{wire: wire for wire in names.values()}, **names}
+
+
+def sort_key(endpoint: Endpoint[Any], sort_by: str) -> str:
+    """The wire name for ``sort_by``, given as the API name or the attribute name."""
+    found = _sort_names(endpoint.entity).get(sort_by)
+    if found is None:
+        raise ValidationError(
+            f"{endpoint.name} cannot be sorted by {sort_by!r}; use a field of "
+            f"{endpoint.entity.__name__}, e.g. {sorted(entity_fields(endpoint.entity))[:6]}"
+        )
+    return found
+
+
+def _query_value(name: str, value: Any) -> str:
+    if isinstance(value, Entity):
+        value = ref_id(value)
+    if not isinstance(value, _SCALAR):
+        raise ValidationError(f"filter {name} takes a string, number or boolean, got {value!r}")
+    return scalar_text(value)
+
+
+def filter_params(endpoint: Endpoint[Any], filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Snake_case filter keywords as query pairs; unknown and missing ones are refused."""
+    unknown = sorted(set(filters) - set(endpoint.filters))
+    if unknown:
+        allowed = ", ".join(sorted(endpoint.filters)) or "none"
+        raise ValidationError(
+            f"{endpoint.name} has no filter {', '.join(unknown)}; its filters are: {allowed}"
+        )
+    given = {name: value for name, value in filters.items() if value is not None}
+    missing = sorted(endpoint.required_filters - set(given))
+    if missing:
+        raise ValidationError(f"{endpoint.name} requires the filter {', '.join(missing)}")
+    if "customer_id" in given:
+        given["customer_id"] = check_id(given["customer_id"], "customer_id")
+    return [(endpoint.filters[name], _query_value(name, value)) for name, value in given.items()]
+
+
+def list_params(
+    endpoint: Endpoint[Any],
+    sort_by: str | None,
+    sort_direction: str | None,
+    filters: Mapping[str, Any],
+) -> list[tuple[str, str]]:
+    """The query of one ``list`` call."""
+    params = filter_params(endpoint, filters)
+    check_direction(sort_direction)
+    if sort_by is not None:
+        params.append(("sortBy", sort_key(endpoint, sort_by)))
+    if sort_direction is not None:
+        params.append(("sortDirection", sort_direction))
+    return params
+
+
+# -- create ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _nested_types(entity: type[Entity]) -> dict[str, type[Entity]]:
+    """Attribute name -> entity class, for fields that hold entities or lists of them."""
+    found: dict[str, type[Entity]] = {}
+    for name, tp in typing.get_type_hints(entity).items():
+        candidates = [tp, *typing.get_args(tp)]
+        for candidate in candidates:
+            inner = typing.get_args(candidate) if typing.get_origin(candidate) is list else ()
+            for t in (candidate, *inner):
+                if isinstance(t, type) and issubclass(t, Entity) and str not in candidates:
+                    found[name] = t
+    return found
+
+
+def _prune(value: Any) -> Any:
+    """Drop ``None`` (unsent) values from an unstructured entity, all the way down."""
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _nested(entity: type[Entity], value: Any, path: str) -> Any:
+    if isinstance(value, Entity):
+        if not isinstance(value, entity):
+            raise ValidationError(f"{path} takes a {entity.__name__}, got {type(value).__name__}")
+        return _prune(unstructure(value))
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [_nested(entity, item, f"{path}[{i}]") for i, item in enumerate(value)]
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{path} takes a {entity.__name__} or a dict, got {value!r}")
+    names = entity_fields(entity)
+    wires = set(names.values())
+    inner = _nested_types(entity)
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        attr = key if key in names else next((n for n, w in names.items() if w == key), None)
+        if attr is None or (key not in names and key not in wires):
+            raise ValidationError(
+                f"{path} has no field {key!r}; {entity.__name__} fields: {sorted(names)}"
+            )
+        if item is None:
+            continue
+        out[names[attr]] = _nested(inner[attr], item, f"{path}.{attr}") if attr in inner else item
+    return out
+
+
+def _top_value(spec: CreateSpec, name: str, value: Any) -> Any:
+    if name in spec.nested:
+        return _nested(spec.nested[name], value, name)
+    if isinstance(value, date) and name in spec.date_formats:
+        return value.strftime(spec.date_formats[name])
+    if isinstance(value, Entity):
+        found = ref_id(value)
+        if found is None:
+            raise ValidationError(f"{name} was given a {type(value).__name__} without an id")
+        return found
+    if isinstance(value, list | tuple):
+        return [_top_value(spec, name, item) for item in value]
+    if not isinstance(value, _SCALAR):
+        raise ValidationError(f"{name} takes a string, number or boolean, got {value!r}")
+    return value
+
+
+def _path_missing(data: Any, segments: Sequence[str]) -> bool:
+    """Whether a present parent lacks the leaf that ``segments`` names."""
+    head, rest = segments[0], segments[1:]
+    many = head.endswith("[]")
+    name = head.removesuffix("[]")
+    if not isinstance(data, Mapping):
+        return False
+    if data.get(name) in (None, ""):
+        return not rest
+    if not rest:
+        return False
+    children = data[name] if many and isinstance(data[name], list) else [data[name]]
+    return any(_path_missing(child, rest) for child in children)
+
+
+def missing_required(spec: CreateSpec, payload: Mapping[str, Any]) -> list[str]:
+    """Wire names (or paths) the reference requires and ``payload`` (wire keys) lacks.
+
+    Shared with the emulator, which answers 400 for the same gaps.
+    """
+    missing = [
+        spec.fields[name]
+        for name in sorted(spec.required)
+        if payload.get(spec.fields[name]) in (None, "")
+    ]
+    for condition in spec.conditions:
+        when = payload.get(spec.fields[condition.when])
+        if when is None or (condition.values and not _matches(when, condition.values)):
+            continue
+        if payload.get(spec.fields[condition.then]) in (None, ""):
+            missing.append(f"{spec.fields[condition.then]} (when {spec.fields[condition.when]} is {when})")
+    missing.extend(path for path in spec.required_paths if _path_missing(payload, path.split(".")))
+    return missing
+
+
+def _matches(value: Any, values: tuple[Any, ...]) -> bool:
+    # Form bodies carry text: the emulator compares "1" with 1 the way the server casts.
+    return value in values or str(value) in {str(v) for v in values}
+
+
+def create_payload(endpoint: Endpoint[Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Snake_case create keywords as the wire object, validated against the reference."""
+    spec = endpoint.create
+    if spec is None:
+        raise ValidationError(f"{endpoint.name} cannot be created through the API")
+    unknown = sorted(set(fields) - set(spec.fields))
+    if unknown:
+        raise ValidationError(
+            f"{endpoint.name}.create() got unknown field(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(sorted(spec.fields))}"
+        )
+    payload = {
+        spec.fields[name]: _top_value(spec, name, value)
+        for name, value in fields.items()
+        if value is not None
+    }
+    missing = missing_required(spec, payload)
+    if missing:
+        snake = {wire: name for name, wire in spec.fields.items()}
+        named = [snake.get(m, m) for m in missing]
+        raise ValidationError(f"{endpoint.name}.create() is missing {', '.join(named)}")
+    return payload
