@@ -113,7 +113,11 @@ def _make_list_hook(tp: Any) -> Callable[[Any, Any], Any]:
     if item is Any or item in _SCALARS:
         # Lists of ids and opaque values are taken as decoded, no per-element work.
         def structure_plain_list(value: Any, _: Any) -> Any:
-            return [] if value is None else value
+            if value.__class__ is list:
+                return value
+            if value is None:
+                return []
+            raise TypeError(f"expected a JSON array, got {type(value).__name__}")
 
         return structure_plain_list
     item_hook = converter.get_structure_hook(item)
@@ -131,9 +135,7 @@ converter.register_structure_hook_factory(_is_list, _make_list_hook)
 
 def entity_fields(cls: type[Entity]) -> dict[str, str]:
     """Attribute name -> wire name, for the modelled fields of an entity class."""
-    return {
-        f.name: wire_name(f) for f in attrs.fields(cls) if f.name not in _BOOKKEEPING
-    }
+    return {f.name: wire_name(f) for f in attrs.fields(cls) if f.name not in _BOOKKEEPING}
 
 
 def _is_entity(tp: Any) -> bool:

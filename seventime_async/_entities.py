@@ -16,6 +16,8 @@ reads the id from either.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -87,6 +89,19 @@ class Entity:
 
 
 E = TypeVar("E", bound=Entity)
+R = TypeVar("R")
+
+
+def per_entity_class(fn: Callable[[type[Entity]], R]) -> Callable[[type[Entity]], R]:
+    """Memoise a function of an entity class (classes are few and live forever)."""
+    memo: dict[type[Entity], R] = {}
+
+    def cached(entity: type[Entity]) -> R:
+        if entity not in memo:
+            memo[entity] = fn(entity)
+        return memo[entity]
+
+    return functools.wraps(fn)(cached)
 
 
 def ref_id(value: str | Entity | None) -> str | None:

@@ -57,7 +57,9 @@ class DecodeError(SevenTimeError):
     def __init__(
         self, message: str, *, status: int, body_start: bytes, method: str, url: str
     ) -> None:
-        super().__init__(f"{message}: HTTP {status} from {method} {url}, body starts {body_start!r}")
+        super().__init__(
+            f"{message}: HTTP {status} from {method} {url}, body starts {body_start!r}"
+        )
         self.status = status
         self.body_start = body_start
         self.method = method
@@ -84,7 +86,9 @@ class ApiError(SevenTimeError):
         self.url = url
 
     def __str__(self) -> str:
-        return f"{self.error_message or 'HTTP error'} (HTTP {self.status}, {self.method} {self.url})"
+        return (
+            f"{self.error_message or 'HTTP error'} (HTTP {self.status}, {self.method} {self.url})"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.status, self.error_message, self.method, self.url))

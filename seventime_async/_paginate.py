@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -51,7 +51,9 @@ class _Batch:
 _FINISHED = object()
 
 
-async def fetch_list(transport: Transport, path: str, params: Sequence[tuple[str, str]]) -> list[Raw]:
+async def fetch_list(
+    transport: Transport, path: str, params: Sequence[tuple[str, str]]
+) -> list[Raw]:
     """One list request, checked to be a JSON array of objects."""
     page = await transport.request("GET", path, params=params)
     if not isinstance(page, list) or not all(type(item) is dict for item in page):
@@ -65,15 +67,10 @@ async def fetch_list(transport: Transport, path: str, params: Sequence[tuple[str
     return page
 
 
-class Paginator(Generic[T]):
-    """An async iterator over every item of a query, past the 100-item cap.
-
-    - ``async for item in paginator`` yields items; ``paginator.pages()`` yields lists.
-    - ``cursor`` is a resume token for everything yielded so far; pass it back as
-      ``iter_all(cursor=...)`` with the same query to continue after that item.
-    - ``aclose()`` (or ``contextlib.aclosing``, or just ``break``) stops the walk and
-      cancels whatever is in flight.
-    """
+class _Walk(Generic[T]):
+    """The engine and state of one walk. The generators it runs reference this object,
+    never the :class:`Paginator`, so dropping a paginator after ``break`` frees it at
+    once and asyncio's finaliser closes the walk (cancelling its workers)."""
 
     def __init__(
         self,
@@ -106,12 +103,10 @@ class Paginator(Generic[T]):
         self._dialect = dialect or BracketDialect()
         self._events = events
         self._current: dict[int, tuple[_Batch, int]] = {}
+        # Ids passed on a non-unique key, across partitions: an item whose key changes
+        # mid-walk may come back further on, and must not be yielded twice.
+        self._seen: set[Any] | None = None if spec.unique else set()
         self._yielded = 0
-        self._mode: str | None = None
-        self._agen: AsyncIterator[Any] | None = None
-
-    def __repr__(self) -> str:
-        return f"<Paginator {self._spec.path} key={self._spec.key} yielded={self._yielded}>"
 
     # -- state ---------------------------------------------------------------------------
 
@@ -138,44 +133,10 @@ class Paginator(Generic[T]):
         """Whether every item was yielded (a resume from ``cursor`` would yield none)."""
         return all(p.done for p in self._snapshot())
 
-    # -- iteration -----------------------------------------------------------------------
-
-    def __aiter__(self) -> Paginator[T]:
-        return self
-
-    async def __anext__(self) -> T:
-        if self._agen is None:
-            self._agen = self._start("items", self._iterate_items())
-        return await self._step(self._agen)  # type: ignore[no-any-return]
-
-    def pages(self) -> AsyncIterator[list[T]]:
-        """Iterate page by page (lists of up to 100 items) instead of item by item."""
-        return _Pages(self)
-
-    async def _step(self, agen: AsyncIterator[Any]) -> Any:
-        try:
-            return await agen.__anext__()
-        except SevenTimeError as error:
-            error.cursor = self.cursor
-            error.items_yielded = self._yielded
-            raise
-
-    def _start(self, mode: str, agen: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        if self._mode is not None and self._mode != mode:
-            raise RuntimeError("a Paginator is iterated either by items or by pages(), not both")
-        self._mode = mode
-        return agen
-
-    async def aclose(self) -> None:
-        """Stop the walk: cancel and await in-flight requests. Safe to call twice."""
-        agen, self._agen = self._agen, None
-        if agen is not None:
-            await agen.aclose()  # type: ignore[attr-defined]
-
     def _remaining(self) -> int | None:
         return None if self._max_items is None else self._max_items - self._yielded
 
-    async def _iterate_items(self) -> AsyncIterator[T]:
+    async def items(self) -> AsyncIterator[T]:
         async with contextlib.aclosing(self._batches()) as batches:
             async for batch in batches:
                 for index, item in enumerate(self._decode(batch.items)):
@@ -185,7 +146,7 @@ class Paginator(Generic[T]):
                     self._yielded += 1
                     yield item
 
-    async def _iterate_pages(self) -> AsyncIterator[list[T]]:
+    async def pages(self) -> AsyncIterator[list[T]]:
         async with contextlib.aclosing(self._batches()) as batches:
             async for batch in batches:
                 remaining = self._remaining()
@@ -222,7 +183,7 @@ class Paginator(Generic[T]):
         self._positions = split(low, high, self._concurrency)
         return None
 
-    async def _batches(self) -> AsyncIterator[_Batch]:
+    async def _batches(self) -> AsyncGenerator[_Batch, None]:
         if self._plan_first:
             self._plan_first = False
             served = await self._plan()
@@ -258,10 +219,11 @@ class Paginator(Generic[T]):
             while todo:
                 index = todo.popleft()
                 pos = self._positions[index]
-                seen: set[Any] | None = None if spec.unique else set()
                 while not pos.done:
                     page = await self._fetch(spec, pos)
-                    fresh, after = accept(spec, pos, page, seen=seen, page_size=self._page_size)
+                    fresh, after = accept(
+                        spec, pos, page, seen=self._seen, page_size=self._page_size
+                    )
                     if self._events is not None:
                         self._events(PageFetched(spec.path, len(fresh), index))
                     await queue.put(_Batch(index, fresh, pos, after))
@@ -274,6 +236,74 @@ class Paginator(Generic[T]):
             await queue.put(_FINISHED)
 
 
+class Paginator(Generic[T]):
+    """An async iterator over every item of a query, past the 100-item cap.
+
+    - ``async for item in paginator`` yields items; ``paginator.pages()`` yields lists.
+    - ``cursor`` is a resume token for everything yielded so far; pass it back as
+      ``iter_all(cursor=...)`` with the same query to continue after that item.
+    - ``aclose()`` (or ``contextlib.aclosing``, or just ``break``) stops the walk and
+      cancels whatever is in flight.
+    - An error raised mid-walk carries ``.cursor`` and ``.items_yielded``.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._walk: _Walk[T] = _Walk(**options)
+        self._mode: str | None = None
+        self._agen: AsyncIterator[Any] | None = None
+
+    def __repr__(self) -> str:
+        walk = self._walk
+        return f"<Paginator {walk._spec.path} key={walk._spec.key} yielded={walk._yielded}>"
+
+    @property
+    def items_yielded(self) -> int:
+        return self._walk._yielded
+
+    @property
+    def cursor(self) -> str:
+        """A token that resumes right after the last item yielded."""
+        return self._walk.cursor
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether every item was yielded (a resume from ``cursor`` would yield none)."""
+        return self._walk.exhausted
+
+    def __aiter__(self) -> Paginator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        return await self._step("items")  # type: ignore[no-any-return]
+
+    def pages(self) -> AsyncIterator[list[T]]:
+        """Iterate page by page (lists of up to 100 items) instead of item by item."""
+        return _Pages(self)
+
+    async def _step(self, mode: str) -> Any:
+        if self._agen is None:
+            if self._mode is not None:
+                raise StopAsyncIteration
+            self._mode = mode
+            walk = self._walk
+            self._agen = walk.items() if mode == "items" else walk.pages()
+        elif mode != self._mode:
+            raise RuntimeError("a Paginator is iterated either by items or by pages(), not both")
+        try:
+            return await self._agen.__anext__()
+        except SevenTimeError as error:
+            error.cursor = self._walk.cursor
+            error.items_yielded = self._walk._yielded
+            raise
+
+    async def aclose(self) -> None:
+        """Stop the walk: cancel and await in-flight requests. Safe to call twice."""
+        self._mode = self._mode or "closed"
+        agen, self._agen = self._agen, None
+        if agen is not None:
+            await agen.aclose()  # type: ignore[attr-defined]
+
+
 class _Pages(Generic[T]):
     """``Paginator.pages()``: the same walk, one list per page."""
 
@@ -284,10 +314,7 @@ class _Pages(Generic[T]):
         return self
 
     async def __anext__(self) -> list[T]:
-        parent = self._parent
-        if parent._agen is None:
-            parent._agen = parent._start("pages", parent._iterate_pages())
-        return await parent._step(parent._agen)  # type: ignore[no-any-return]
+        return await self._parent._step("pages")  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
         await self._parent.aclose()

@@ -110,7 +110,7 @@ class Position:
     upper: Any = None  # exclusive ($lt); None: open
     started: bool = False
     last: Any = None
-    ids: tuple[str, ...] = ()
+    ids: tuple[Any, ...] = ()
     done: bool = False
 
 

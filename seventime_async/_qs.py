@@ -7,6 +7,7 @@ with :func:`decode_pairs`, so the two stay each other's inverse.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -61,11 +62,12 @@ def decode_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         head = raw_key.split("[", 1)[0]
         path: list[str] = [head, *_SEGMENT.findall(raw_key[len(head) :])]
         node: Any = root
-        for segment, following in zip(path, path[1:], strict=False):
+        for segment, following in itertools.pairwise(path):
             container: Any = [] if following.isdigit() or following == "" else {}
             node = _child(node, segment, container)
         _assign(node, path[-1], value)
-    return _compact(root)
+    compacted: dict[str, Any] = _compact(root)
+    return compacted
 
 
 def _child(node: Any, segment: str, container: Any) -> Any:

@@ -6,16 +6,15 @@ raises :class:`ValidationError` with a message that names the field and what is 
 
 from __future__ import annotations
 
-import functools
 import re
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from ._converter import entity_fields, unstructure
 from ._endpoints import CreateSpec, Endpoint
-from ._entities import Entity, ref_id
+from ._entities import Entity, per_entity_class, ref_id
 from ._errors import ValidationError
 from ._qs import scalar_text
 
@@ -52,7 +51,7 @@ def check_direction(direction: str | None) -> str | None:
     return direction
 
 
-@functools.cache
+@per_entity_class
 def _sort_names(entity: type[Entity]) -> dict[str, str]:
     names = entity_fields(entity)
     return {**{wire: wire for wire in names.values()}, **names}
@@ -60,7 +59,7 @@ def _sort_names(entity: type[Entity]) -> dict[str, str]:
 
 def sort_key(endpoint: Endpoint[Any], sort_by: str) -> str:
     """The wire name for ``sort_by``, given as the API name or the attribute name."""
-    found = _sort_names(endpoint.entity).get(sort_by)
+    found: str | None = _sort_names(endpoint.entity).get(sort_by)
     if found is None:
         raise ValidationError(
             f"{endpoint.name} cannot be sorted by {sort_by!r}; use a field of "
@@ -113,7 +112,7 @@ def list_params(
 # -- create ------------------------------------------------------------------------------
 
 
-@functools.cache
+@per_entity_class
 def _nested_types(entity: type[Entity]) -> dict[str, type[Entity]]:
     """Attribute name -> entity class, for fields that hold entities or lists of them."""
     found: dict[str, type[Entity]] = {}
@@ -193,13 +192,15 @@ def _path_missing(data: Any, segments: Sequence[str]) -> bool:
     return any(_path_missing(child, rest) for child in children)
 
 
-def missing_required(spec: CreateSpec, payload: Mapping[str, Any]) -> list[str]:
-    """Wire names (or paths) the reference requires and ``payload`` (wire keys) lacks.
-
-    Shared with the emulator, which answers 400 for the same gaps.
-    """
+def missing_required(
+    spec: CreateSpec, payload: Mapping[str, Any], names: Mapping[str, str] | None = None
+) -> list[str]:
+    """What the reference requires and ``payload`` (wire keys) lacks, as wire names or
+    paths, or as ``names[wire]`` where given. Shared with the emulator, which answers
+    400 for the same gaps."""
+    shown = (lambda wire: names.get(wire, wire)) if names else (lambda wire: wire)
     missing = [
-        spec.fields[name]
+        shown(spec.fields[name])
         for name in sorted(spec.required)
         if payload.get(spec.fields[name]) in (None, "")
     ]
@@ -208,7 +209,8 @@ def missing_required(spec: CreateSpec, payload: Mapping[str, Any]) -> list[str]:
         if when is None or (condition.values and not _matches(when, condition.values)):
             continue
         if payload.get(spec.fields[condition.then]) in (None, ""):
-            missing.append(f"{spec.fields[condition.then]} (when {spec.fields[condition.when]} is {when})")
+            then, cause = shown(spec.fields[condition.then]), shown(spec.fields[condition.when])
+            missing.append(f"{then} (required when {cause} is {when!r})")
     missing.extend(path for path in spec.required_paths if _path_missing(payload, path.split(".")))
     return missing
 
@@ -234,9 +236,8 @@ def create_payload(endpoint: Endpoint[Any], fields: Mapping[str, Any]) -> dict[s
         for name, value in fields.items()
         if value is not None
     }
-    missing = missing_required(spec, payload)
+    snake = {wire: name for name, wire in spec.fields.items()}
+    missing = missing_required(spec, payload, snake)
     if missing:
-        snake = {wire: name for name, wire in spec.fields.items()}
-        named = [snake.get(m, m) for m in missing]
-        raise ValidationError(f"{endpoint.name}.create() is missing {', '.join(named)}")
+        raise ValidationError(f"{endpoint.name}.create() is missing {', '.join(missing)}")
     return payload

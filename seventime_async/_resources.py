@@ -18,6 +18,7 @@ from ._entities import Entity
 from ._errors import DecodeError, NotFoundError
 from ._paginate import Paginator, Raw, fetch_list
 from ._planner import PAGE_SIZE, Position, SeekDialect, WalkSpec, decode_token
+from ._qs import encode_pairs
 from ._requests import (
     check_direction,
     check_id,
@@ -26,7 +27,6 @@ from ._requests import (
     list_params,
     sort_key,
 )
-from ._qs import encode_pairs
 from ._transport import Transport
 
 __all__ = ["CreateResource", "GetResource", "ListResource"]
@@ -211,9 +211,7 @@ class CreateResource(GetResource[E]):
         request; the body is form-encoded in the bracket form the API reads.
         """
         payload = create_payload(self.endpoint, fields)
-        data = await self._transport.request(
-            "POST", self.endpoint.path, form=encode_pairs(payload)
-        )
+        data = await self._transport.request("POST", self.endpoint.path, form=encode_pairs(payload))
         return self._decode_one(data)
 
 
@@ -222,4 +220,3 @@ def capability(endpoint: Endpoint[Any]) -> type[ListResource[Any]]:
     if endpoint.create is not None:
         return CreateResource
     return GetResource if endpoint.get else ListResource
-

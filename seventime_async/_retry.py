@@ -66,7 +66,7 @@ class RetryPolicy:
         if retry_after is not None:
             return max(0.0, retry_after)
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
-        return ceiling * self.random()
+        return float(ceiling * self.random())
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

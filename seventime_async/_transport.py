@@ -211,7 +211,9 @@ class Transport:
             except TimeoutError:
                 raise _Outcome(
                     Failure.TIMEOUT,
-                    TransportError(f"timed out after {self.timeout.total}s", method=method, url=shown),
+                    TransportError(
+                        f"timed out after {self.timeout.total}s", method=method, url=shown
+                    ),
                 ) from None
             except aiohttp.ClientConnectorError as exc:
                 raise _Outcome(

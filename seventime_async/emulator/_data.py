@@ -122,7 +122,9 @@ class Generator:
         oid, created = self.moment()
         first, last = self.person()
         company = rng.random() < 0.6
-        name = f"{first} {rng.choice(COMPANY)} {rng.choice(SUFFIX)}" if company else f"{first} {last}"
+        name = (
+            f"{first} {rng.choice(COMPANY)} {rng.choice(SUFFIX)}" if company else f"{first} {last}"
+        )
         address, zip_code, city = self.place()
         org = f"55{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}" if company else ""
         rot = not company and rng.random() < 0.4
@@ -223,7 +225,9 @@ class Generator:
         first, last = self.person()
         department = rng.choice(data["departments"])["_id"] if data["departments"] else None
         salary = rng.choice(data["salary_types"])["_id"] if data["salary_types"] else None
-        skills = [s["_id"] for s in rng.sample(data["user_skills"], min(2, len(data["user_skills"])))]
+        skills = [
+            s["_id"] for s in rng.sample(data["user_skills"], min(2, len(data["user_skills"])))
+        ]
         return {
             "_id": oid,
             "firstName": first,
@@ -274,7 +278,15 @@ class Generator:
 
     def status(self, i: int, work_order: bool) -> dict[str, Any]:
         oid, _ = self.moment()
-        names = ["Ej planerad", "Planerad", "Pågående", "Avslutad", "Fakturerad", "Vilande", "Makulerad"]
+        names = [
+            "Ej planerad",
+            "Planerad",
+            "Pågående",
+            "Avslutad",
+            "Fakturerad",
+            "Vilande",
+            "Makulerad",
+        ]
         doc = {"_id": oid, "statusName": names[i % len(names)], "color": COLORS[i % len(COLORS)],
                "inProgressStatus": i % len(names) == 2, "closedStatus": i % len(names) == 3,
                "isActive": True}  # fmt: skip
@@ -308,8 +320,16 @@ class Generator:
         status = self._pick(data["project_statuses"])
         return {
             "_id": oid,
-            "permissions": {"permUsers": [], "permRoles": [], "permDepartments": [], "permissionFlag": 1},
-            "tags": [t["_id"] for t in rng.sample(data["project_tags"], min(1, len(data["project_tags"])))],
+            "permissions": {
+                "permUsers": [],
+                "permRoles": [],
+                "permDepartments": [],
+                "permissionFlag": 1,
+            },
+            "tags": [
+                t["_id"]
+                for t in rng.sample(data["project_tags"], min(1, len(data["project_tags"])))
+            ],
             "name": f"{rng.choice(['Renovering', 'Nybygge', 'Service', 'Takbyte'])} {rng.choice(CITIES)[0]}",
             "projectNumber": str(3000 + i),
             "projectStatus": rng.choice([10, 50, 100]),
@@ -340,16 +360,33 @@ class Generator:
             "departmentName": "",
             "marking": "",
             "yourOrderNumber": "",
-            "deliveryAddress": {"name": "", "address": "", "address2": "", "zipCode": "",
-                                "city": "", "country": "", "phone": ""},  # fmt: skip
+            "deliveryAddress": {
+                "name": "",
+                "address": "",
+                "address2": "",
+                "zipCode": "",
+                "city": "",
+                "country": "",
+                "phone": "",
+            },
             "invoiceStatus": rng.choice([0, 5, 10, 20, 30]),
             "notes": "",
             "documents": [],
             "startDate": None,
             "endDate": None,
-            "budget": {"typeOfBenefitCalc": 1, "benefits": [], "benefitTotal": 0,
-                       "typeOfCostCalc": 1, "costs": [], "costTotal": 0},  # fmt: skip
-            "budgetCalculation": {"invoiceItems": [], "totalBenefitAmount": 0, "totalCostAmount": 0},
+            "budget": {
+                "typeOfBenefitCalc": 1,
+                "benefits": [],
+                "benefitTotal": 0,
+                "typeOfCostCalc": 1,
+                "costs": [],
+                "costTotal": 0,
+            },
+            "budgetCalculation": {
+                "invoiceItems": [],
+                "totalBenefitAmount": 0,
+                "totalCostAmount": 0,
+            },
             "enableConstructionDiary": False,
             "enablePaymentPlans": False,
             "timeCategoryItems": [],
@@ -371,7 +408,7 @@ class Generator:
             "modifiedDate": created,
             "systemAccount": SYSTEM_ACCOUNT,
             "__v": 0,
-        }  # fmt: skip
+        }
 
     def work_order(self, i: int, data: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         rng = self.rng
@@ -409,9 +446,12 @@ class Generator:
             "checkLists": [],
             "documents": [],
             "locationCoordinates": [],
-            "workAddress": {"useOtherAddress": False, "address": customer["address"] if customer else "",
-                            "zipCode": customer["zipCode"] if customer else "",
-                            "city": customer["city"] if customer else ""},  # fmt: skip
+            "workAddress": {
+                "useOtherAddress": False,
+                "address": customer["address"] if customer else "",
+                "zipCode": customer["zipCode"] if customer else "",
+                "city": customer["city"] if customer else "",
+            },
             "comments": [],
             "partTimeResources": [],
             "machines": [],
@@ -431,52 +471,133 @@ class Generator:
         tax = round(total * 0.25, 2)
         return {
             "_id": oid,
-            "deliveryAddress": {"name": "", "address": "", "address2": "", "zipCode": "",
-                                "city": "", "country": "SE", "phone": ""},  # fmt: skip
-            "houseProperties": {"typeOfProperty": 1, "propertyDescription": "", "housingSocietyNumber": "",
-                                "apartmentNumber": "", "maxDeductionAmount": 50000,
-                                "personalNumber": "", "deductionDistribution": []},  # fmt: skip
-            "timeLogIds": [], "expenseIds": [], "driverJournalIds": [], "machineTimeLogIds": [],
-            "supplierInvoiceIds": [], "workOrderIds": [], "externalSystemExport": [],
+            "deliveryAddress": {
+                "name": "",
+                "address": "",
+                "address2": "",
+                "zipCode": "",
+                "city": "",
+                "country": "SE",
+                "phone": "",
+            },
+            "houseProperties": {
+                "typeOfProperty": 1,
+                "propertyDescription": "",
+                "housingSocietyNumber": "",
+                "apartmentNumber": "",
+                "maxDeductionAmount": 50000,
+                "personalNumber": "",
+                "deductionDistribution": [],
+            },
+            "timeLogIds": [],
+            "expenseIds": [],
+            "driverJournalIds": [],
+            "machineTimeLogIds": [],
+            "supplierInvoiceIds": [],
+            "workOrderIds": [],
+            "externalSystemExport": [],
             "tags": [],
             "createDate": created,
-            "invoiceItems": [{
-                "createDate": created, "_id": object_id(datetime.fromisoformat(created).timestamp(), rng),
-                "houseWorkTypeOfWork": 1, "name": "Arbete", "description": "Skivhantel av järn",
-                "expenseItem": None, "expenseItemName": "", "itemType": "expense",
-                "numberOfItems": quantity, "unit": "St", "unitCost": price // 2, "totalCost": total // 2,
-                "discountPercent": 0, "taxPercent": 25, "unitPrice": price, "totalAmount": total,
-                "totalTaxAmount": tax, "totalAmountInclTax": total + tax,
-                "itemId": str(rng.random()), "itemOrder": 1024, "houseWorkFlag": False,
-            }],
-            "documents": [], "invoiceLogEntries": [], "partialPayments": [], "checkLists": [],
-            "supplementOrders": [], "customFields": [],
-            "invoiceName": "Faktura", "marking": "", "yourOrderNumber": "", "notes": "",
-            "taxPercent": 25, "invoiceStatus": rng.choice([0, 1, 2]),
-            "invoiceDate": created, "createdByUser": user["_id"] if user else None,
+            "invoiceItems": [
+                {
+                    "createDate": created,
+                    "_id": object_id(datetime.fromisoformat(created).timestamp(), rng),
+                    "houseWorkTypeOfWork": 1,
+                    "name": "Arbete",
+                    "description": "Skivhantel av järn",
+                    "expenseItem": None,
+                    "expenseItemName": "",
+                    "itemType": "expense",
+                    "numberOfItems": quantity,
+                    "unit": "St",
+                    "unitCost": price // 2,
+                    "totalCost": total // 2,
+                    "discountPercent": 0,
+                    "taxPercent": 25,
+                    "unitPrice": price,
+                    "totalAmount": total,
+                    "totalTaxAmount": tax,
+                    "totalAmountInclTax": total + tax,
+                    "itemId": str(rng.random()),
+                    "itemOrder": 1024,
+                    "houseWorkFlag": False,
+                }
+            ],
+            "documents": [],
+            "invoiceLogEntries": [],
+            "partialPayments": [],
+            "checkLists": [],
+            "supplementOrders": [],
+            "customFields": [],
+            "invoiceName": "Faktura",
+            "marking": "",
+            "yourOrderNumber": "",
+            "notes": "",
+            "taxPercent": 25,
+            "invoiceStatus": rng.choice([0, 1, 2]),
+            "invoiceDate": created,
+            "createdByUser": user["_id"] if user else None,
             "createdByUserName": f"{user['firstName']} {user['lastName']}" if user else "",
             "customer": customer["_id"] if customer else None,
             "customerName": customer["name"] if customer else "",
-            "dueDate": created, "language": "SV", "project": None, "projectName": "",
-            "contactPerson": None, "contactPersonName": "", "ourReference": None,
-            "ourReferenceName": "", "workOrder": None, "workOrderNumber": "",
-            "invoiceType": 0, "resultUnit": None, "resultUnitName": "", "priceList": None,
-            "priceListName": "", "multipleTaxesOnRows": False, "currencyCode": "SEK",
-            "totalAmount": total, "totalTaxAmount": tax, "totalAmountInclTax": total + tax,
-            "totalAmountRounding": 0, "sentDate": None, "invoiceNumber": str(24000 + i),
-            "OCRNumber": f"{24000 + i}{rng.randint(10, 99)}", "__v": 0, "archived": False,
-            "archivedDate": None, "creditForInvoice": None, "creditForInvoiceNumber": "",
-            "creditInvoice": None, "creditInvoiceNumber": "", "currencyRate": 1,
-            "customerAddress": f"{customer['address']}<br>{customer['zipCode']} {customer['city']}" if customer else "",
+            "dueDate": created,
+            "language": "SV",
+            "project": None,
+            "projectName": "",
+            "contactPerson": None,
+            "contactPersonName": "",
+            "ourReference": None,
+            "ourReferenceName": "",
+            "workOrder": None,
+            "workOrderNumber": "",
+            "invoiceType": 0,
+            "resultUnit": None,
+            "resultUnitName": "",
+            "priceList": None,
+            "priceListName": "",
+            "multipleTaxesOnRows": False,
+            "currencyCode": "SEK",
+            "totalAmount": total,
+            "totalTaxAmount": tax,
+            "totalAmountInclTax": total + tax,
+            "totalAmountRounding": 0,
+            "sentDate": None,
+            "invoiceNumber": str(24000 + i),
+            "OCRNumber": f"{24000 + i}{rng.randint(10, 99)}",
+            "__v": 0,
+            "archived": False,
+            "archivedDate": None,
+            "creditForInvoice": None,
+            "creditForInvoiceNumber": "",
+            "creditInvoice": None,
+            "creditInvoiceNumber": "",
+            "currencyRate": 1,
+            "customerAddress": f"{customer['address']}<br>{customer['zipCode']} {customer['city']}"
+            if customer
+            else "",
             "customerEmail": customer["email"] if customer else "",
             "customerNumber": customer["customerNumber"] if customer else "",
             "customerOrgNo": customer["organizationNumber"] if customer else "",
-            "customerVAT": customer["vatNumber"] if customer else "", "description": None,
-            "discountInPercent": 0, "exportedToEconomy": False, "footerInfoText": None,
-            "footerText": "", "headerText": None, "houseDeductionAmount": 0,
-            "houseDeductionBasisAmount": 0, "isCreditInvoice": False, "isCredited": False,
-            "partiallyPaid": False, "paymentDate": None, "paymentPlan": None, "paymentPlanRowId": "",
-            "quote": None, "quoteNumber": "", "reminderDate": None,
-            "showPriceInclTaxesOnRows": False, "supplementOrder": None,
-            "supplementOrderNumber": "", "totalCost": total // 2,
-        }  # fmt: skip
+            "customerVAT": customer["vatNumber"] if customer else "",
+            "description": None,
+            "discountInPercent": 0,
+            "exportedToEconomy": False,
+            "footerInfoText": None,
+            "footerText": "",
+            "headerText": None,
+            "houseDeductionAmount": 0,
+            "houseDeductionBasisAmount": 0,
+            "isCreditInvoice": False,
+            "isCredited": False,
+            "partiallyPaid": False,
+            "paymentDate": None,
+            "paymentPlan": None,
+            "paymentPlanRowId": "",
+            "quote": None,
+            "quoteNumber": "",
+            "reminderDate": None,
+            "showPriceInclTaxesOnRows": False,
+            "supplementOrder": None,
+            "supplementOrderNumber": "",
+            "totalCost": total // 2,
+        }

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import functools
 import inspect
 import random
 import secrets
@@ -33,7 +32,7 @@ from aiohttp import web
 
 from .._converter import format_timestamp
 from .._endpoints import ENDPOINTS, Endpoint, by_name
-from .._entities import Entity
+from .._entities import Entity, per_entity_class
 from .._planner import PAGE_SIZE, order
 from .._qs import decode_pairs
 from .._requests import missing_required
@@ -161,7 +160,7 @@ def _json(data: Any) -> web.Response:
     return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 
-@functools.cache
+@per_entity_class
 def _field_kinds(entity: type[Entity]) -> dict[str, tuple[str, type[Entity] | None]]:
     """Wire name -> (scalar kind, nested entity) for casting form text like Mongoose."""
     from .._converter import entity_fields
@@ -172,10 +171,18 @@ def _field_kinds(entity: type[Entity]) -> dict[str, tuple[str, type[Entity] | No
         if name not in names:
             continue
         args = {tp, *typing.get_args(tp)}
-        for arg in list(args):
+        for arg in args:
             args.update(typing.get_args(arg))
         nested = next((a for a in args if isinstance(a, type) and issubclass(a, Entity)), None)
-        kind = "bool" if bool in args else "int" if int in args else "float" if float in args else "str"
+        kind = (
+            "bool"
+            if bool in args
+            else "int"
+            if int in args
+            else "float"
+            if float in args
+            else "str"
+        )
         out[names[name]] = (kind, nested if str not in args else None)
     return out
 
@@ -230,7 +237,9 @@ class Emulator:
     ) -> None:
         unknown = set(counts) - set(DEFAULT_COUNTS)
         if unknown:
-            raise TypeError(f"unknown resource counts {sorted(unknown)}; known: {sorted(DEFAULT_COUNTS)}")
+            raise TypeError(
+                f"unknown resource counts {sorted(unknown)}; known: {sorted(DEFAULT_COUNTS)}"
+            )
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the emulator binds loopback only")
         self.seed = seed
@@ -313,7 +322,9 @@ class Emulator:
     def new_id(self, seconds: float | None = None) -> str:
         return object_id(seconds, self._rng)
 
-    def insert(self, resource: str, doc: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    def insert(
+        self, resource: str, doc: Mapping[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any]:
         coll = self._collections[by_name(resource).name]
         new = {**(doc or {}), **fields}
         new.setdefault(coll.id_field, self.new_id())
@@ -342,7 +353,9 @@ class Emulator:
     ) -> web.StreamResponse:
         arrived = time.monotonic()
         index = len(self.requests)
-        self.requests.append(RequestRecord(request.method, request.path, request.query_string, arrived))
+        self.requests.append(
+            RequestRecord(request.method, request.path, request.query_string, arrived)
+        )
         fault = self.faults.pick(index + 1, request.method)
         status: int | None = None
         try:
@@ -367,9 +380,9 @@ class Emulator:
             elif fault == "429-date":
                 when = datetime.fromtimestamp(time.time() + self.faults.retry_after, UTC)
                 headers["Retry-After"] = format_datetime(when, usegmt=True)
-            response = _error(_STATUS_FAULTS[fault], f"Injected fault {fault}")
-            response.headers.update(headers)
-            return response
+            refusal = _error(_STATUS_FAULTS[fault], f"Injected fault {fault}")
+            refusal.headers.update(headers)
+            return refusal
         if fault == "drop-before":
             return self._drop(request)
         secret = request.headers.get("Client-Secret")
@@ -386,9 +399,13 @@ class Emulator:
             return self._drop(request)
         if fault == "truncated" and isinstance(response, web.Response) and response.body:
             body = bytes(response.body)  # type: ignore[arg-type]
-            return web.Response(body=body[: max(1, len(body) // 2)], content_type="application/json")
+            return web.Response(
+                body=body[: max(1, len(body) // 2)], content_type="application/json"
+            )
         if fault == "not-json":
-            return web.Response(text="<html><body>502 Bad Gateway</body></html>", content_type="text/html")
+            return web.Response(
+                text="<html><body>502 Bad Gateway</body></html>", content_type="text/html"
+            )
         return response
 
     @staticmethod
@@ -440,8 +457,15 @@ class Emulator:
                 raise ValueError(f"{endpoint.filters[name]} is required")
         conditions: list[tuple[str, str, dict[int, Any]]] = []
         for field, ops in decode_pairs(ranges).items():
-            if not isinstance(ops, dict) or not set(ops) <= _OPS or not all(isinstance(v, str) for v in ops.values()):
-                raise ValueError(f"Invalid range condition on {field!r}: use [$gt], [$gte], [$lt] or [$lte] once each")
+            if (
+                not isinstance(ops, dict)
+                or not set(ops) <= _OPS
+                or not all(isinstance(v, str) for v in ops.values())
+            ):
+                raise ValueError(
+                    f"Invalid range condition on {field!r}: "
+                    "use [$gt], [$gte], [$lt] or [$lte], once each"
+                )
             if not self.ignore_seek:
                 conditions.extend((field, op, _variants(v)) for op, v in ops.items())
         rows, keys = coll.view(sort_by)
@@ -476,9 +500,11 @@ class Emulator:
         return out
 
     @staticmethod
-    def _matches(endpoint: Endpoint[Any], doc: dict[str, Any], param: str, variants: dict[int, Any]) -> bool:
+    def _matches(
+        endpoint: Endpoint[Any], doc: dict[str, Any], param: str, variants: dict[int, Any]
+    ) -> bool:
         if endpoint.name == "users" and param == "name":
-            return f"{doc.get('firstName', '')} {doc.get('lastName', '')}" == variants[2]
+            return bool(f"{doc.get('firstName', '')} {doc.get('lastName', '')}" == variants[2])
         actual = doc.get(_FILTER_FIELDS.get(param, param))
         if isinstance(actual, list):
             return variants[2] in actual
@@ -527,12 +553,16 @@ class Emulator:
         if number_field is not None:
             taken = {d.get(number_field) for d in coll.docs.values()}
             if number_field in body:
-                if body[number_field] in taken or str(body[number_field]) in {str(t) for t in taken}:
+                if body[number_field] in taken or str(body[number_field]) in {
+                    str(t) for t in taken
+                }:
                     return _error(400, f"{number_field} {body[number_field]} is already in use")
             else:
-                numeric = [int(t) for t in taken if str(t).isdigit()]
+                numeric = [int(str(t)) for t in taken if str(t).isdigit()]
                 following = max(numeric, default=1000) + 1
-                body[number_field] = following if number_field == "workOrderNumber" else str(following)
+                body[number_field] = (
+                    following if number_field == "workOrderNumber" else str(following)
+                )
         now = format_timestamp(datetime.now(UTC))
         stamp = "createDate" if coll.endpoint.name in ("work_orders", "invoices") else "createdDate"
         doc = {"_id": self.new_id(), **body, stamp: now, "__v": 0}

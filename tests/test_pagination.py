@@ -1,0 +1,323 @@
+"""iter_all against the emulator over TCP: exactly once, resumable, concurrent, cancellable."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import random
+from typing import Any
+
+import pytest
+
+import seventime_async as st
+from seventime_async.emulator import Emulator, Faults
+
+from .conftest import EmulatorFactory, client_for
+
+
+@pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 250, 2537])
+async def test_every_item_exactly_once(running: EmulatorFactory, size: int) -> None:
+    async with running(customers=size) as (emu, client):
+        emu.reset_counters()
+        ids = [c.id async for c in client.customers.iter_all()]
+        assert len(ids) == len(set(ids)) == size
+        assert set(ids) == emu.ids("customers")
+        assert ids == sorted(ids)
+        # One request a full page, plus the short (maybe empty) page that ends the walk.
+        assert emu.request_count == size // 100 + 1
+
+
+async def test_descending_and_filtered_walks(
+    emulator: Emulator, client: st.SevenTimeClient
+) -> None:
+    ids = [c.id async for c in client.customers.iter_all(sort_direction="descending")]
+    assert ids == sorted(emulator.ids("customers"), reverse=True)
+    counts: dict[str, int] = {}
+    for person in emulator.items("contact_persons"):
+        counts[person["customer"]] = counts.get(person["customer"], 0) + 1
+    big = max(counts, key=counts.__getitem__)
+    assert counts[big] > 100  # the walk must cross the cap inside one customer
+    people = [p async for p in client.contact_persons.iter_all(customer_id=big)]
+    assert len(people) == counts[big] == len({p.id for p in people})
+    assert all(p.customer == big for p in people)
+    inactive = {u.id async for u in client.users.iter_all(is_active=False)}
+    assert inactive == {u["_id"] for u in emulator.items("users") if not u["isActive"]}
+
+
+@pytest.mark.parametrize("direction", ["ascending", "descending"])
+async def test_non_unique_key_with_ties_across_pages(
+    emulator: Emulator, client: st.SevenTimeClient, direction: str
+) -> None:
+    cities = [
+        c.city async for c in client.customers.iter_all(sort_by="city", sort_direction=direction)
+    ]
+    expected = sorted(
+        (d["city"] for d in emulator.items("customers")), reverse=direction == "descending"
+    )
+    assert cities == expected
+    walked = [
+        c.id async for c in client.customers.iter_all(sort_by="city", sort_direction=direction)
+    ]
+    assert len(walked) == len(set(walked)) == 250
+    # Ties really straddle page boundaries in this account.
+    assert expected[99] == expected[100] or expected[199] == expected[200]
+
+
+async def test_numeric_key_in_order(emulator: Emulator, client: st.SevenTimeClient) -> None:
+    numbers = [
+        w.work_order_number async for w in client.work_orders.iter_all(sort_by="workOrderNumber")
+    ]
+    assert numbers == sorted(d["workOrderNumber"] for d in emulator.items("work_orders"))
+    down = [w.work_order_number async for w in client.work_orders.iter_all(
+        sort_by="work_order_number", sort_direction="descending")]  # fmt: skip
+    assert down == numbers[::-1]
+
+
+async def test_more_than_a_page_sharing_one_value_raises_naming_it(
+    client: st.SevenTimeClient,
+) -> None:
+    with pytest.raises(st.PaginationError, match="isActive=True") as caught:
+        async for _ in client.customers.iter_all(sort_by="is_active"):
+            pass
+    assert caught.value.value is True
+    assert caught.value.items_yielded is not None and caught.value.items_yielded >= 100
+    assert caught.value.cursor
+
+
+async def test_exactly_once_while_items_change(running: EmulatorFactory) -> None:
+    rng = random.Random(3)
+    async with running(customers=1200) as (emu, client):
+        initial = emu.ids("customers")
+        deleted: set[str] = set()
+        yielded: list[str] = []
+
+        def mutate(emu: Emulator, resource: str) -> None:
+            if resource != "customers":
+                return
+            for _ in range(4):  # inserts before and after the cursor
+                emu.insert("customers", name="Ny kund", city="Lund",
+                           _id=emu.new_id(rng.randint(1_360_000_000, 1_790_000_000)))  # fmt: skip
+            survivors = sorted(
+                emu.ids("customers") - {yielded[-1]} if yielded else emu.ids("customers")
+            )
+            for victim in rng.sample(survivors, 3):
+                emu.delete("customers", victim)
+                deleted.add(victim)
+            if yielded and yielded[-1] in emu.ids("customers"):
+                emu.delete("customers", yielded[-1])  # the last one yielded, too
+                deleted.add(yielded[-1])
+            for target in rng.sample(sorted(emu.ids("customers")), 3):
+                emu.modify("customers", target, city="Ändrad")
+
+        emu.before_list = mutate
+        async for customer in client.customers.iter_all():
+            yielded.append(customer.id)  # type: ignore[arg-type]
+        assert len(yielded) == len(set(yielded)), "no id twice"
+        stable = initial - deleted
+        assert stable <= set(yielded), "every item that lived through the walk was yielded"
+
+
+async def test_resume_after_break_and_after_max_items(
+    emulator: Emulator, client: st.SevenTimeClient
+) -> None:
+    first: list[str] = []
+    walk = client.customers.iter_all(city=None)
+    async with contextlib.aclosing(walk):
+        async for customer in walk:
+            first.append(customer.id)  # type: ignore[arg-type]
+            if len(first) == 137:
+                break
+    token = walk.cursor
+    assert walk.items_yielded == 137
+    rest = [c.id async for c in client.customers.iter_all(cursor=token)]
+    assert first + rest == sorted(emulator.ids("customers"))
+
+    limited = client.customers.iter_all(max_items=40)
+    head = [c.id async for c in limited]
+    assert len(head) == 40 and not limited.exhausted
+    tail = [c.id async for c in client.customers.iter_all(cursor=limited.cursor)]
+    assert head + tail == sorted(emulator.ids("customers"))
+
+
+async def test_resume_on_a_tie_boundary(emulator: Emulator, client: st.SevenTimeClient) -> None:
+    everything = [c.id async for c in client.customers.iter_all(sort_by="city")]
+    for stop in (1, 57, 100, 101, 180):
+        walk = client.customers.iter_all(sort_by="city", max_items=stop)
+        head = [c.id async for c in walk]
+        tail = [c.id async for c in client.customers.iter_all(sort_by="city", cursor=walk.cursor)]
+        assert head + tail == everything, stop
+
+
+async def _collect(walk: st.Paginator[st.Customer], into: list[str]) -> None:
+    async for customer in walk:
+        into.append(customer.id)  # type: ignore[arg-type]
+
+
+async def test_an_error_mid_walk_carries_a_cursor_to_resume_from(running: EmulatorFactory) -> None:
+    no_retry = {"retry": st.RetryPolicy(max_retries=0)}
+    async with running(customers=450, client_options=no_retry) as (emu, client):
+        emu.faults = Faults(schedule={3: "503"})
+        got: list[str] = []
+        with pytest.raises(st.ServiceUnavailableError) as caught:
+            await _collect(client.customers.iter_all(), got)
+        assert caught.value.items_yielded == len(got) == 200
+        assert caught.value.cursor is not None
+        rest = [c.id async for c in client.customers.iter_all(cursor=caught.value.cursor)]
+        assert got + rest == sorted(emu.ids("customers"))
+
+
+async def test_a_token_is_refused_for_another_query(client: st.SevenTimeClient) -> None:
+    walk = client.customers.iter_all(city="Lund", max_items=3)
+    _ = [c async for c in walk]
+    with pytest.raises(st.ValidationError, match="different query"):
+        client.customers.iter_all(city="Båstad", cursor=walk.cursor)
+    with pytest.raises(st.ValidationError, match="different query"):
+        client.customers.iter_all(city="Lund", sort_by="name", cursor=walk.cursor)
+    with pytest.raises(st.ValidationError, match="different query"):
+        client.users.iter_all(cursor=walk.cursor)
+    with pytest.raises(st.ValidationError, match="mangled"):
+        client.customers.iter_all(city="Lund", cursor=walk.cursor[:-5] + "x!x!x")
+
+
+async def test_a_server_ignoring_the_seek_raises_instead_of_looping(
+    emulator: Emulator, client: st.SevenTimeClient
+) -> None:
+    emulator.ignore_seek = True
+    emulator.reset_counters()
+    with pytest.raises(st.PaginationError, match=r"_id\[\$gt\]") as caught:
+        async for _ in client.customers.iter_all():
+            pass
+    assert caught.value.parameter == "_id[$gt]"
+    assert caught.value.items_yielded == 100  # the first page, never a repeat of it
+    assert emulator.request_count == 2
+    with pytest.raises(st.PaginationError, match=r"workOrderNumber\[\$gte\]"):
+        async for _ in client.work_orders.iter_all(sort_by="workOrderNumber"):
+            pass
+
+
+@pytest.mark.parametrize(("resource", "options"), [
+    ("customers", {}),
+    ("customers", {"sort_direction": "descending"}),
+    ("work_orders", {"sort_by": "workOrderNumber"}),
+    ("customers", {"sort_by": "customer_number"}),  # string key: one partition
+])  # fmt: skip
+async def test_a_partitioned_walk_yields_the_same_set(
+    running: EmulatorFactory, resource: str, options: dict[str, Any]
+) -> None:
+    async with running(customers=2537, work_orders=1234) as (emu, client):
+        serial = [x.id async for x in getattr(client, resource).iter_all(**options)]
+        parallel = [
+            x.id async for x in getattr(client, resource).iter_all(concurrency=8, **options)
+        ]
+        assert len(parallel) == len(set(parallel)) == len(serial)
+        assert set(parallel) == set(serial) == emu.ids(resource)
+
+
+async def test_a_partitioned_walk_resumes_every_partition(running: EmulatorFactory) -> None:
+    async with running(customers=2537) as (_emu, client):
+        walk = client.customers.iter_all(concurrency=8)
+        head: list[str] = []
+        async for customer in walk:
+            head.append(customer.id)  # type: ignore[arg-type]
+            if len(head) == 900:
+                break
+        await walk.aclose()
+        rest = [c.id async for c in client.customers.iter_all(concurrency=8, cursor=walk.cursor)]
+        assert len(head) + len(rest) == len(set(head) | set(rest)) == 2537
+        one_by_one = [
+            c.id async for c in client.customers.iter_all(concurrency=1, cursor=walk.cursor)
+        ]
+        assert set(one_by_one) == set(rest)
+
+
+async def test_a_small_result_is_served_by_the_probe(running: EmulatorFactory) -> None:
+    async with running(customers=42) as (emu, client):
+        emu.reset_counters()
+        ids = [c.id async for c in client.customers.iter_all(concurrency=8)]
+        assert sorted(ids) == sorted(emu.ids("customers"))
+        assert emu.request_count == 2  # the two probes, nothing more
+
+
+async def test_pages(emulator: Emulator, client: st.SevenTimeClient) -> None:
+    walk = client.customers.iter_all()
+    sizes = []
+    async for page in walk.pages():
+        assert all(isinstance(c, st.Customer) for c in page)
+        sizes.append(len(page))
+    assert sizes == [100, 100, 50]
+    assert walk.exhausted
+    assert [c async for c in client.customers.iter_all(cursor=walk.cursor)] == []
+    raw = [r async for r in client.customers.iter_raw(max_items=3)]
+    assert raw == emulator.items("customers")[:3]
+
+
+async def _no_other_tasks() -> None:
+    """No client-side task survives (the emulator's own server tasks may still finish)."""
+    await asyncio.sleep(0)
+    others = [
+        t
+        for t in asyncio.all_tasks()
+        if t is not asyncio.current_task() and "RequestHandler" not in repr(t.get_coro())
+    ]
+    assert others == []
+
+
+async def test_break_and_cancel_leave_nothing_behind(running: EmulatorFactory) -> None:
+    loop = asyncio.get_running_loop()
+    problems: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: problems.append(context))
+    async with running(customers=3000, latency=0.002) as (_emu, client):
+        walk = client.customers.iter_all(concurrency=8)
+        async with contextlib.aclosing(walk):
+            async for _ in walk:
+                break
+        await _no_other_tasks()
+
+        # A plain break, no aclose: the walk is finalised when dropped.
+        async for _ in client.customers.iter_all(concurrency=8):
+            break
+        gc.collect()
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+        await _no_other_tasks()
+
+        # Cancelling the consumer mid-walk cancels the workers too.
+        async def consume() -> None:
+            async for _ in client.customers.iter_all(concurrency=4):
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(consume())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.01)
+        await _no_other_tasks()
+        # The client is still healthy afterwards.
+        assert len(await client.customers.list()) == 100
+    assert problems == []
+
+
+async def test_get_many(emulator: Emulator, client: st.SevenTimeClient) -> None:
+    ids = [d["_id"] for d in emulator.items("invoices")[:60]]
+    wanted = ids + ids[:5]  # repeats are fetched once
+    emulator.reset_counters()
+    invoices = await client.invoices.get_many(wanted)
+    assert [i.id for i in invoices] == wanted
+    assert emulator.request_count == 60
+    missing = "5bb26376c42fb99275000099"
+    with pytest.raises(st.NotFoundError):
+        await client.invoices.get_many([ids[0], missing])
+    mixed = await client.invoices.get_many([ids[0], missing, ids[1]], return_exceptions=True)
+    assert isinstance(mixed[0], st.Invoice) and isinstance(mixed[2], st.Invoice)
+    assert isinstance(mixed[1], st.NotFoundError) and mixed[1].status == 404
+    assert await client.invoices.get_many([]) == []
+
+
+async def test_a_walk_shares_the_clients_rate_limit(emulator: Emulator) -> None:
+    async with client_for(emulator, rate_limit=1000.0, max_concurrency=2) as client:
+        limiter = client.rate_limiter
+        assert limiter is not None
+        ids = {c.id async for c in client.customers.iter_all(concurrency=4)}
+        assert ids == emulator.ids("customers")
