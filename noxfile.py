@@ -8,6 +8,7 @@ nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 PACKAGE = "seventime_async"
+SOURCES = (PACKAGE, "tests", "benchmarks", "examples", "noxfile.py")
 
 
 @nox.session(python="3.11")
@@ -21,8 +22,8 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install("ruff")
-    session.run("ruff", "check", PACKAGE, "tests", "benchmarks", "examples", "noxfile.py")
-    session.run("ruff", "format", "--check", PACKAGE, "tests", "benchmarks", "examples", "noxfile.py")
+    session.run("ruff", "check", *SOURCES)
+    session.run("ruff", "format", "--check", *SOURCES)
 
 
 @nox.session(python="3.11")
