@@ -1,6 +1,6 @@
 """List every customer of an emulated account: the 100-item cap, walked past.
 
-    python examples/list_customers.py
+python examples/list_customers.py
 """
 
 from __future__ import annotations
