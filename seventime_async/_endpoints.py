@@ -115,46 +115,97 @@ class Endpoint(Generic[E]):
 _DEDUCTION_ITEM = "billingSettings.deductionDistribution[]."
 
 CUSTOMERS = Endpoint.of(
-    "customers", "/customers", Customer,
-    "name", "customer_number", "organization_number", "city",
+    "customers",
+    "/customers",
+    Customer,
+    "name",
+    "customer_number",
+    "organization_number",
+    "city",
     get=True,
     create=CreateSpec.of(
-        "name*", "customer_number", "address", "address2", "zip_code", "city", "country",
-        "phone", "email", "organization_number", "vat_number", "payment_days",
+        "name*",
+        "customer_number",
+        "address",
+        "address2",
+        "zip_code",
+        "city",
+        "country",
+        "phone",
+        "email",
+        "organization_number",
+        "vat_number",
+        "payment_days",
         "billing_settings",
         nested={"billing_settings": BillingSettings},
         required_paths=tuple(
             _DEDUCTION_ITEM + key for key in ("userName", "personalNumber", "distributionPercent")
         ),
     ),
-)  # fmt: skip
+)
 CONTACT_PERSONS = Endpoint.of(
     "contact_persons", "/contactPersons", ContactPerson, "customer_id*", get=True
 )
 USERS = Endpoint.of(
-    "users", "/users", User,
-    "name", "person_number", "department", "user_role", "is_active", "is_activated",
-    "default_salary_type", "user_skills",
+    "users",
+    "/users",
+    User,
+    "name",
+    "person_number",
+    "department",
+    "user_role",
+    "is_active",
+    "is_activated",
+    "default_salary_type",
+    "user_skills",
     get=True,
     create=CreateSpec.of(
-        "first_name*", "last_name*", "email*", "user_name*", "user_role_id*",
-        "employee_number", "work_phone", "cell_phone", "is_active", "is_activated",
-        "password", "language",
+        "first_name*",
+        "last_name*",
+        "email*",
+        "user_name*",
+        "user_role_id*",
+        "employee_number",
+        "work_phone",
+        "cell_phone",
+        "is_active",
+        "is_activated",
+        "password",
+        "language",
     ),
-)  # fmt: skip
+)
 USER_ROLES = Endpoint.of("user_roles", "/userRoles", UserRole, key="userRoleId")
 SALARY_TYPES = Endpoint.of("salary_types", "/defaultSalaryTypes", SalaryType)
 USER_SKILLS = Endpoint.of("user_skills", "/userSkills", UserSkill)
 DEPARTMENTS = Endpoint.of("departments", "/departments", Department, get=True)
 PROJECTS = Endpoint.of(
-    "projects", "/projects", Project,
-    "name", "project_number",
+    "projects",
+    "/projects",
+    Project,
+    "name",
+    "project_number",
     get=True,
     create=CreateSpec.of(
-        "name*", "project_number", "project_status_ref", "customer", "contact_person",
-        "invoice_status", "project_leader", "project_type", "department", "start_date",
-        "end_date", "notes", "result_unit", "billing_method", "price_per_hour", "fixed_price",
-        "time_category_price_list", "project_tags", "marking", "your_order_number",
+        "name*",
+        "project_number",
+        "project_status_ref",
+        "customer",
+        "contact_person",
+        "invoice_status",
+        "project_leader",
+        "project_type",
+        "department",
+        "start_date",
+        "end_date",
+        "notes",
+        "result_unit",
+        "billing_method",
+        "price_per_hour",
+        "fixed_price",
+        "time_category_price_list",
+        "project_tags",
+        "marking",
+        "your_order_number",
         "delivery_address",
         nested={"delivery_address": DeliveryAddress},
         conditions=(
@@ -165,42 +216,90 @@ PROJECTS = Endpoint.of(
         ),
         date_formats={"start_date": "%Y-%m-%d", "end_date": "%Y-%m-%d"},
     ),
-)  # fmt: skip
+)
 PROJECT_STATUSES = Endpoint.of("project_statuses", "/projectStatuses", ProjectStatus)
 PROJECT_TYPES = Endpoint.of("project_types", "/projectTypes", ProjectType)
 PROJECT_TAGS = Endpoint.of("project_tags", "/projectTags", Tag)
 WORK_ORDERS = Endpoint.of(
-    "work_orders", "/workOrders", WorkOrder,
-    "title", "work_order_number", "project_id",
+    "work_orders",
+    "/workOrders",
+    WorkOrder,
+    "title",
+    "work_order_number",
+    "project_id",
     get=True,
     create=CreateSpec.of(
-        "title*", "customer*", "created_by_user*", "work_order_number", "status_ref",
-        "project=Project", "start_date", "end_date", "current_owner", "users", "machines",
-        "estimated_time", "contact_person", "work_order_type", "department", "work_leader",
-        "description", "color", "invoice_status", "billing_method", "fixed_price",
-        "is_supplement_order", "work_address", "enable_portal_access",
-        "allow_registration_of_times", "allow_registration_of_expenses", "marking",
+        "title*",
+        "customer*",
+        "created_by_user*",
+        "work_order_number",
+        "status_ref",
+        "project=Project",
+        "start_date",
+        "end_date",
+        "current_owner",
+        "users",
+        "machines",
+        "estimated_time",
+        "contact_person",
+        "work_order_type",
+        "department",
+        "work_leader",
+        "description",
+        "color",
+        "invoice_status",
+        "billing_method",
+        "fixed_price",
+        "is_supplement_order",
+        "work_address",
+        "enable_portal_access",
+        "allow_registration_of_times",
+        "allow_registration_of_expenses",
+        "marking",
         "your_order_number",
         nested={"work_address": WorkAddress},
         required_paths=("workAddress.useOtherAddress",),
         conditions=(Condition("billing_method", "fixed_price", ("FIXED_PRICE",)),),
         date_formats={"start_date": "%Y-%m-%d %H:%M", "end_date": "%Y-%m-%d %H:%M"},
     ),
-)  # fmt: skip
+)
 WORK_ORDER_TYPES = Endpoint.of("work_order_types", "/workOrderTypes", WorkOrderType)
 WORK_ORDER_TAGS = Endpoint.of("work_order_tags", "/workOrderTags", Tag)
 WORK_ORDER_STATUSES = Endpoint.of("work_order_statuses", "/workOrderStatuses", WorkOrderStatus)
 PRICE_LISTS = Endpoint.of("price_lists", "/priceLists", PriceList)
 INVOICES = Endpoint.of(
-    "invoices", "/invoices", Invoice,
-    "invoice_number", "ocr_number=OCRNumber", "customer_number",
+    "invoices",
+    "/invoices",
+    Invoice,
+    "invoice_number",
+    "ocr_number=OCRNumber",
+    "customer_number",
     get=True,
     create=CreateSpec.of(
-        "customer*", "created_by_user*", "language*", "name", "invoice_date", "due_date",
-        "project", "marking", "your_order_number", "contact_person", "our_reference",
-        "delivery_address", "work_order", "result_unit", "invoice_type", "house_properties",
-        "price_list", "multiple_taxes_on_rows", "tax_percent", "currency_code",
-        "currency_rate", "notes", "invoice_items", "tags",
+        "customer*",
+        "created_by_user*",
+        "language*",
+        "name",
+        "invoice_date",
+        "due_date",
+        "project",
+        "marking",
+        "your_order_number",
+        "contact_person",
+        "our_reference",
+        "delivery_address",
+        "work_order",
+        "result_unit",
+        "invoice_type",
+        "house_properties",
+        "price_list",
+        "multiple_taxes_on_rows",
+        "tax_percent",
+        "currency_code",
+        "currency_rate",
+        "notes",
+        "invoice_items",
+        "tags",
         nested={
             "delivery_address": DeliveryAddress,
             "house_properties": HouseProperties,
@@ -210,7 +309,7 @@ INVOICES = Endpoint.of(
         conditions=(Condition("invoice_type", "house_properties", (1, 2)),),
         date_formats={"invoice_date": "%Y-%m-%d", "due_date": "%Y-%m-%d"},
     ),
-)  # fmt: skip
+)
 INVOICE_TAGS = Endpoint.of("invoice_tags", "/invoiceTags", Tag)
 
 ENDPOINTS: tuple[Endpoint[Any], ...] = (

@@ -95,9 +95,15 @@ class ListResource(Generic[E]):
         resume and concurrency rules.
         """
         return self._walk(
-            self._decode_page, sort_by, sort_direction, concurrency, cursor, max_items,
-            page_size_hint, filters,
-        )  # fmt: skip
+            self._decode_page,
+            sort_by,
+            sort_direction,
+            concurrency,
+            cursor,
+            max_items,
+            page_size_hint,
+            filters,
+        )
 
     def iter_raw(
         self,
@@ -112,9 +118,15 @@ class ListResource(Generic[E]):
     ) -> Paginator[dict[str, Any]]:
         """As :meth:`iter_all`, yielding the JSON objects exactly as the API sent them."""
         return self._walk(
-            list, sort_by, sort_direction, concurrency, cursor, max_items, page_size_hint,
+            list,
+            sort_by,
+            sort_direction,
+            concurrency,
+            cursor,
+            max_items,
+            page_size_hint,
             filters,
-        )  # fmt: skip
+        )
 
     def _walk(
         self,

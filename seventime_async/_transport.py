@@ -75,8 +75,13 @@ def _is_loopback(host: str) -> bool:
 class _Outcome(Exception):
     """One failed attempt, classified for the retry decision (internal)."""
 
-    def __init__(self, failure: Failure, error: SevenTimeError, status: int | None = None,
-                 retry_after: float | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        failure: Failure,
+        error: SevenTimeError,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.failure = failure
         self.error = error
         self.status = status
@@ -161,8 +166,13 @@ class Transport:
                 reason = str(outcome.status) if outcome.status else outcome.failure.value
                 logger.warning(
                     "%s %s failed (%s), retry %d/%d in %.2fs",
-                    method, path, reason, attempt, self.retry.max_retries, delay,
-                )  # fmt: skip
+                    method,
+                    path,
+                    reason,
+                    attempt,
+                    self.retry.max_retries,
+                    delay,
+                )
                 self.emit(RetryScheduled(method, path, attempt, delay, reason, outcome.status))
                 await asyncio.sleep(delay)
 
@@ -203,9 +213,14 @@ class Transport:
                     except aiohttp.ClientPayloadError as exc:
                         raise _Outcome(
                             Failure.BAD_BODY,
-                            DecodeError(f"truncated body ({exc})", status=status,
-                                        body_start=b"", method=method, url=shown),
-                        ) from None  # fmt: skip
+                            DecodeError(
+                                f"truncated body ({exc})",
+                                status=status,
+                                body_start=b"",
+                                method=method,
+                                url=shown,
+                            ),
+                        ) from None
             except _Outcome:
                 raise
             except TimeoutError:
@@ -223,17 +238,21 @@ class Transport:
             except aiohttp.ClientError as exc:
                 raise _Outcome(
                     Failure.DROPPED,
-                    TransportError(f"connection lost: {type(exc).__name__}: {exc}",
-                                   method=method, url=shown),
-                ) from None  # fmt: skip
+                    TransportError(
+                        f"connection lost: {type(exc).__name__}: {exc}", method=method, url=shown
+                    ),
+                ) from None
             finally:
                 elapsed = loop.time() - started
                 self.emit(ResponseReceived(method, path, attempt, status, elapsed))
                 logger.debug(
                     "%s %s -> %s attempt=%d %.1fms",
-                    method, path, status if status is not None else "no response",
-                    attempt, elapsed * 1000,
-                )  # fmt: skip
+                    method,
+                    path,
+                    status if status is not None else "no response",
+                    attempt,
+                    elapsed * 1000,
+                )
         return self._decode(method, shown, status, body, retry_after_header)
 
     def _decode(
@@ -245,9 +264,14 @@ class Transport:
             except orjson.JSONDecodeError:
                 raise _Outcome(
                     Failure.BAD_BODY,
-                    DecodeError("response is not JSON", status=status,
-                                body_start=body[:_BODY_PREVIEW], method=method, url=shown),
-                ) from None  # fmt: skip
+                    DecodeError(
+                        "response is not JSON",
+                        status=status,
+                        body_start=body[:_BODY_PREVIEW],
+                        method=method,
+                        url=shown,
+                    ),
+                ) from None
         message = _error_message(body)
         cls = error_for_status(status)
         retry_after = parse_retry_after(retry_after_header)

@@ -88,11 +88,14 @@ async def test_create_customer_sends_nested_form_fields(
         billing_settings=st.BillingSettings(
             is_rot_customer=True,
             deduction_distribution=[
-                st.DeductionItem(user_name="Tommy Hellström", personal_number="555555-5555",
-                                 distribution_percent=100)
+                st.DeductionItem(
+                    user_name="Tommy Hellström",
+                    personal_number="555555-5555",
+                    distribution_percent=100,
+                )
             ],
         ),
-    )  # fmt: skip
+    )
     assert created.id in emulator.ids("customers")
     assert created.name == "Tommy Hellström"
     assert created.payment_days == 20  # cast back to a number by the server
@@ -111,12 +114,17 @@ async def test_create_on_every_creatable_resource(
     customer = emulator.items("customers")[0]["_id"]
     user_id = emulator.items("users")[0]["_id"]
     user = await client.users.create(
-        first_name="Tommy", last_name="Hellström", email="tommy@nummer7.se",
-        user_name="TommyH", user_role_id=1, is_active=False,
-    )  # fmt: skip
+        first_name="Tommy",
+        last_name="Hellström",
+        email="tommy@nummer7.se",
+        user_name="TommyH",
+        user_role_id=1,
+        is_active=False,
+    )
     assert user.user_role_id == 1 and user.is_active is False
-    project = await client.projects.create(name="App development", customer=customer,
-                                           delivery_address={"city": "Lund"})  # fmt: skip
+    project = await client.projects.create(
+        name="App development", customer=customer, delivery_address={"city": "Lund"}
+    )
     assert project.project_number and project.delivery_address
     assert project.delivery_address.city == "Lund"
     order = await client.work_orders.create(
@@ -126,9 +134,11 @@ async def test_create_on_every_creatable_resource(
     assert order.created_by_user_id == user_id
     assert isinstance(order.work_order_number, int)
     invoice = await client.invoices.create(
-        customer=customer, created_by_user=user_id, language="SV",
+        customer=customer,
+        created_by_user=user_id,
+        language="SV",
         invoice_items=[st.InvoiceItem(item_type="expense", name="Skivhantel", unit_price=12345)],
-    )  # fmt: skip
+    )
     assert invoice.invoice_items[0].unit_price == 12345
     assert invoice.id in emulator.ids("invoices")
 
@@ -149,9 +159,14 @@ VALIDATION_CASES: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str]] = 
 
 @pytest.mark.parametrize(("resource", "method", "args", "kwargs", "message"), VALIDATION_CASES)
 async def test_bad_input_raises_before_any_request(
-    emulator: Emulator, client: st.SevenTimeClient, resource: str, method: str,
-    args: tuple[Any, ...], kwargs: dict[str, Any], message: str,
-) -> None:  # fmt: skip
+    emulator: Emulator,
+    client: st.SevenTimeClient,
+    resource: str,
+    method: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    message: str,
+) -> None:
     emulator.reset_counters()
     with pytest.raises(st.ValidationError, match=message) as caught:
         await getattr(getattr(client, resource), method)(*args, **kwargs)
@@ -210,9 +225,13 @@ async def test_the_key_is_sent_and_never_shown(
 
 @pytest.mark.parametrize(
     ("fault", "status", "cls"),
-    [("500", 500, st.ServerError), ("502", 502, st.ServerError),
-     ("503", 503, st.ServiceUnavailableError), ("429", 429, st.RateLimitError)],
-)  # fmt: skip
+    [
+        ("500", 500, st.ServerError),
+        ("502", 502, st.ServerError),
+        ("503", 503, st.ServiceUnavailableError),
+        ("429", 429, st.RateLimitError),
+    ],
+)
 async def test_http_errors_map_to_their_classes(
     emulator: Emulator, fault: str, status: int, cls: type[st.ApiError]
 ) -> None:

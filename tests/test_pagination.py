@@ -69,8 +69,12 @@ async def test_numeric_key_in_order(emulator: Emulator, client: st.SevenTimeClie
         w.work_order_number async for w in client.work_orders.iter_all(sort_by="workOrderNumber")
     ]
     assert numbers == sorted(d["workOrderNumber"] for d in emulator.items("work_orders"))
-    down = [w.work_order_number async for w in client.work_orders.iter_all(
-        sort_by="work_order_number", sort_direction="descending")]  # fmt: skip
+    down = [
+        w.work_order_number
+        async for w in client.work_orders.iter_all(
+            sort_by="work_order_number", sort_direction="descending"
+        )
+    ]
     assert down == numbers[::-1]
 
 
@@ -96,8 +100,12 @@ async def test_exactly_once_while_items_change(running: EmulatorFactory) -> None
             if resource != "customers":
                 return
             for _ in range(4):  # inserts before and after the cursor
-                emu.insert("customers", name="Ny kund", city="Lund",
-                           _id=emu.new_id(rng.randint(1_360_000_000, 1_790_000_000)))  # fmt: skip
+                emu.insert(
+                    "customers",
+                    name="Ny kund",
+                    city="Lund",
+                    _id=emu.new_id(rng.randint(1_360_000_000, 1_790_000_000)),
+                )
             survivors = sorted(
                 emu.ids("customers") - {yielded[-1]} if yielded else emu.ids("customers")
             )
@@ -196,12 +204,15 @@ async def test_a_server_ignoring_the_seek_raises_instead_of_looping(
             pass
 
 
-@pytest.mark.parametrize(("resource", "options"), [
-    ("customers", {}),
-    ("customers", {"sort_direction": "descending"}),
-    ("work_orders", {"sort_by": "workOrderNumber"}),
-    ("customers", {"sort_by": "customer_number"}),  # string key: one partition
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("resource", "options"),
+    [
+        ("customers", {}),
+        ("customers", {"sort_direction": "descending"}),
+        ("work_orders", {"sort_by": "workOrderNumber"}),
+        ("customers", {"sort_by": "customer_number"}),  # string key: one partition
+    ],
+)
 async def test_a_partitioned_walk_yields_the_same_set(
     running: EmulatorFactory, resource: str, options: dict[str, Any]
 ) -> None:

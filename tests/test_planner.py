@@ -149,9 +149,12 @@ def test_seek_parameters() -> None:
     spec = WalkSpec(path="/x", key="k", unique=False, descending=True, filters=(("city", "Lund"),))
     pos = Position(lower=10, upper=20, started=True, last=15, ids=("a",))
     assert request_params(spec, pos) == [
-        ("city", "Lund"), ("sortBy", "k"), ("sortDirection", "descending"),
-        ("k[$lte]", "15"), ("k[$gte]", "10"),
-    ]  # fmt: skip
+        ("city", "Lund"),
+        ("sortBy", "k"),
+        ("sortDirection", "descending"),
+        ("k[$lte]", "15"),
+        ("k[$gte]", "10"),
+    ]
     fresh = Position(lower="5bb26376c42fb99275000080")
     assert request_params(WalkSpec(path="/x"), fresh)[-1] == (
         "_id[$gte]",

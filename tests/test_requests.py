@@ -69,9 +69,13 @@ def test_entities_given_for_reference_fields_send_their_id() -> None:
     customer = st.Customer(id="571f61330c7f498a2d0001a4")
     payload = create_payload(
         INVOICES,
-        {"customer": customer, "created_by_user": "5912626016d971c030916402",
-         "language": "SV", "invoice_date": date(2024, 1, 31)},
-    )  # fmt: skip
+        {
+            "customer": customer,
+            "created_by_user": "5912626016d971c030916402",
+            "language": "SV",
+            "invoice_date": date(2024, 1, 31),
+        },
+    )
     assert payload["customer"] == "571f61330c7f498a2d0001a4"
     assert payload["invoiceDate"] == "2024-01-31"
 
@@ -84,17 +88,36 @@ def test_entities_given_for_reference_fields_send_their_id() -> None:
         (USERS, {"first_name": "A", "last_name": "B", "email": "e"}, "user_name, user_role_id"),
         (PROJECTS, {"name": "P", "billing_method": "HOURLY"}, "price_per_hour"),
         (PROJECTS, {"name": "P", "contact_person": "5af95e6b1e56d1623800027d"}, "customer"),
-        (WORK_ORDERS, {"title": "T", "customer": "c", "created_by_user": "u",
-                       "work_address": {"city": "Lund"}}, "workAddress.useOtherAddress"),
-        (INVOICES, {"customer": "c", "created_by_user": "u", "language": "SV",
-                    "invoice_items": [{"name": "x"}]}, "invoiceItems[].itemType"),
-        (INVOICES, {"customer": "c", "created_by_user": "u", "language": "SV",
-                    "invoice_type": 1}, "house_properties"),
+        (
+            WORK_ORDERS,
+            {
+                "title": "T",
+                "customer": "c",
+                "created_by_user": "u",
+                "work_address": {"city": "Lund"},
+            },
+            "workAddress.useOtherAddress",
+        ),
+        (
+            INVOICES,
+            {
+                "customer": "c",
+                "created_by_user": "u",
+                "language": "SV",
+                "invoice_items": [{"name": "x"}],
+            },
+            "invoiceItems[].itemType",
+        ),
+        (
+            INVOICES,
+            {"customer": "c", "created_by_user": "u", "language": "SV", "invoice_type": 1},
+            "house_properties",
+        ),
         (CUSTOMERS, {"name": "X", "billing_settings": {"nope": 1}}, "no field 'nope'"),
         (CUSTOMERS, {"name": "X", "billing_settings": 3}, "BillingSettings or a dict"),
         (CUSTOMERS, {"name": "X", "city": object()}, "string, number or boolean"),
     ],
-)  # fmt: skip
+)
 def test_create_validation(endpoint: object, fields: dict[str, object], message: str) -> None:
     with pytest.raises(st.ValidationError) as caught:
         create_payload(endpoint, fields)  # type: ignore[arg-type]
@@ -103,8 +126,11 @@ def test_create_validation(endpoint: object, fields: dict[str, object], message:
 
 def test_list_params_translate_names() -> None:
     params = list_params(INVOICES, "ocr_number", "descending", {"ocr_number": "2448173"})
-    assert params == [("OCRNumber", "2448173"), ("sortBy", "OCRNumber"),
-                      ("sortDirection", "descending")]  # fmt: skip
+    assert params == [
+        ("OCRNumber", "2448173"),
+        ("sortBy", "OCRNumber"),
+        ("sortDirection", "descending"),
+    ]
     assert sort_key(CUSTOMERS, "createdDate") == "createdDate"
     assert sort_key(CUSTOMERS, "created_date") == "createdDate"
     assert list_params(USERS, None, None, {"is_active": True}) == [("isActive", "true")]

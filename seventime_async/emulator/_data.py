@@ -16,21 +16,91 @@ from .._converter import format_timestamp
 
 __all__ = ["DEFAULT_COUNTS", "Generator", "object_id"]
 
-FIRST = ["Tommy", "Lucas", "Felix", "Anna", "Eva", "Björn", "Åsa", "Örjan", "Karin", "Lars",
-         "Ingrid", "Sven", "Maja", "Elsa", "Nils", "Astrid", "Göran", "Linnéa", "Oskar", "Siv"]  # fmt: skip
-LAST = ["Hellström", "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson",
-        "Olsson", "Persson", "Svensson", "Gustafsson", "Pettersson", "Jönsson", "Lindqvist",
-        "Åkesson", "Öberg", "Bergström", "Lundgren", "Sjöberg", "Wallén"]  # fmt: skip
-CITIES = [("Västra Karup", "269 74"), ("Båstad", "269 31"), ("Malmö", "211 22"),
-          ("Göteborg", "411 03"), ("Stockholm", "111 22"), ("Ängelholm", "262 31"),
-          ("Helsingborg", "252 21"), ("Lund", "222 21"), ("Umeå", "903 26"),
-          ("Östersund", "831 30"), ("Jönköping", "553 20"), ("Växjö", "352 30")]  # fmt: skip
-STREETS = ["Glimmingevägen", "Storgatan", "Kyrkogatan", "Strandvägen", "Åsgatan",
-           "Skolgatan", "Hamngatan", "Björkvägen", "Ekvägen", "Tallstigen"]  # fmt: skip
+FIRST = [
+    "Tommy",
+    "Lucas",
+    "Felix",
+    "Anna",
+    "Eva",
+    "Björn",
+    "Åsa",
+    "Örjan",
+    "Karin",
+    "Lars",
+    "Ingrid",
+    "Sven",
+    "Maja",
+    "Elsa",
+    "Nils",
+    "Astrid",
+    "Göran",
+    "Linnéa",
+    "Oskar",
+    "Siv",
+]
+LAST = [
+    "Hellström",
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jönsson",
+    "Lindqvist",
+    "Åkesson",
+    "Öberg",
+    "Bergström",
+    "Lundgren",
+    "Sjöberg",
+    "Wallén",
+]
+CITIES = [
+    ("Västra Karup", "269 74"),
+    ("Båstad", "269 31"),
+    ("Malmö", "211 22"),
+    ("Göteborg", "411 03"),
+    ("Stockholm", "111 22"),
+    ("Ängelholm", "262 31"),
+    ("Helsingborg", "252 21"),
+    ("Lund", "222 21"),
+    ("Umeå", "903 26"),
+    ("Östersund", "831 30"),
+    ("Jönköping", "553 20"),
+    ("Växjö", "352 30"),
+]
+STREETS = [
+    "Glimmingevägen",
+    "Storgatan",
+    "Kyrkogatan",
+    "Strandvägen",
+    "Åsgatan",
+    "Skolgatan",
+    "Hamngatan",
+    "Björkvägen",
+    "Ekvägen",
+    "Tallstigen",
+]
 COMPANY = ["Bygg", "El", "VVS", "Måleri", "Snickeri", "Trädgård", "Plåt", "Golv", "Städ"]
 SUFFIX = ["AB", "HB", "& Son AB", "Entreprenad AB", "Service AB"]
-COLORS = ["9c27b0", "673ab7", "3F51B5", "2196F3", "009688", "4CAF50", "FF9800", "FF5722",
-          "f44336", "795548", "FAFAFA"]  # fmt: skip
+COLORS = [
+    "9c27b0",
+    "673ab7",
+    "3F51B5",
+    "2196F3",
+    "009688",
+    "4CAF50",
+    "FF9800",
+    "FF5722",
+    "f44336",
+    "795548",
+    "FAFAFA",
+]
 
 DEFAULT_COUNTS: dict[str, int] = {
     "customers": 250,
@@ -51,8 +121,14 @@ DEFAULT_COUNTS: dict[str, int] = {
     "invoices": 300,
     "invoice_tags": 5,
 }
-USER_ROLES = [(1, "Administratör"), (10, "Arbetsledare"), (20, "Projektledare"),
-              (30, "Tekniker"), (40, "Ekonomi"), (50, "Underentreprenör")]  # fmt: skip
+USER_ROLES = [
+    (1, "Administratör"),
+    (10, "Arbetsledare"),
+    (20, "Projektledare"),
+    (30, "Tekniker"),
+    (40, "Ekonomi"),
+    (50, "Underentreprenör"),
+]
 SYSTEM_ACCOUNT = "5112826056d961c030000001"
 _EPOCH_START = int(datetime(2013, 2, 6, tzinfo=UTC).timestamp())
 _EPOCH_END = int(datetime(2026, 6, 30, tzinfo=UTC).timestamp())
@@ -201,22 +277,26 @@ class Generator:
             customer = customers[0] if i % 3 == 0 else self.rng.choice(customers)
             oid, created = self.moment()
             first, _ = self.person()
-            out.append({
-                "_id": oid,
-                "name": first,
-                "title": self.rng.choice(["Utvecklare", "VD", "Inköpare", "Fastighetsskötare", ""]),
-                "workPhone": "" if self.rng.random() < 0.5 else self.phone(),
-                "cellPhone": self.phone(),
-                "email": f"{first.lower()}.{i}@example.se",
-                "customer": customer["_id"],
-                "customerName": customer["name"],
-                "mainContact": i < len(customers),
-                "isActive": True,
-                "createdDate": created,
-                "modifiedDate": created,
-                "systemAccount": SYSTEM_ACCOUNT,
-                "__v": 0,
-            })  # fmt: skip
+            out.append(
+                {
+                    "_id": oid,
+                    "name": first,
+                    "title": self.rng.choice(
+                        ["Utvecklare", "VD", "Inköpare", "Fastighetsskötare", ""]
+                    ),
+                    "workPhone": "" if self.rng.random() < 0.5 else self.phone(),
+                    "cellPhone": self.phone(),
+                    "email": f"{first.lower()}.{i}@example.se",
+                    "customer": customer["_id"],
+                    "customerName": customer["name"],
+                    "mainContact": i < len(customers),
+                    "isActive": True,
+                    "createdDate": created,
+                    "modifiedDate": created,
+                    "systemAccount": SYSTEM_ACCOUNT,
+                    "__v": 0,
+                }
+            )
         return out
 
     def user(self, i: int, data: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -252,25 +332,45 @@ class Generator:
     def department(self, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
         names = ["Utveckling", "Service", "Installation", "Administration", "Lager", "Syd", "Nord"]
-        return {"_id": oid, "name": f"{names[i % len(names)]} {i // len(names) or ''}".strip(),
-                "departmentNumber": str(i + 1), "isActive": True, "managerIds": [], "__v": 0}  # fmt: skip
+        return {
+            "_id": oid,
+            "name": f"{names[i % len(names)]} {i // len(names) or ''}".strip(),
+            "departmentNumber": str(i + 1),
+            "isActive": True,
+            "managerIds": [],
+            "__v": 0,
+        }
 
     def salary_type(self, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
         names = ["Normaltid", "Övertid", "Restid", "Sjuk", "Semester", "OB-tillägg"]
         absence = i % len(names) in (3, 4)
-        return {"_id": oid, "name": f"{names[i % len(names)]}{'' if i < len(names) else f' {i}'}",
-                "description": "", "code": str(100 + i), "isAbsenceTimeType": absence,
-                "isRuleType": False, "absenceTimeCategory": None, "absenceTimeCategoryName": "",
-                "__v": 0, "unitType": "1", "canBeRegistered": True, "salaryAmount": 0,
-                "typeInSalarySystem": 10}  # fmt: skip
+        return {
+            "_id": oid,
+            "name": f"{names[i % len(names)]}{'' if i < len(names) else f' {i}'}",
+            "description": "",
+            "code": str(100 + i),
+            "isAbsenceTimeType": absence,
+            "isRuleType": False,
+            "absenceTimeCategory": None,
+            "absenceTimeCategoryName": "",
+            "__v": 0,
+            "unitType": "1",
+            "canBeRegistered": True,
+            "salaryAmount": 0,
+            "typeInSalarySystem": 10,
+        }
 
     def user_skill(self, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
         skills = ["Höga arbeten", "Heta arbeten", "Truckkort", "ID06", "Elbehörighet", "Ställning"]
-        return {"_id": oid, "systemAccount": SYSTEM_ACCOUNT,
-                "skillTitle": f"{skills[i % len(skills)]}{'' if i < len(skills) else f' {i}'}",
-                "__v": 0, "requireEducations": []}  # fmt: skip
+        return {
+            "_id": oid,
+            "systemAccount": SYSTEM_ACCOUNT,
+            "skillTitle": f"{skills[i % len(skills)]}{'' if i < len(skills) else f' {i}'}",
+            "__v": 0,
+            "requireEducations": [],
+        }
 
     def named(self, prefix: str, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
@@ -287,17 +387,26 @@ class Generator:
             "Vilande",
             "Makulerad",
         ]
-        doc = {"_id": oid, "statusName": names[i % len(names)], "color": COLORS[i % len(COLORS)],
-               "inProgressStatus": i % len(names) == 2, "closedStatus": i % len(names) == 3,
-               "isActive": True}  # fmt: skip
+        doc = {
+            "_id": oid,
+            "statusName": names[i % len(names)],
+            "color": COLORS[i % len(COLORS)],
+            "inProgressStatus": i % len(names) == 2,
+            "closedStatus": i % len(names) == 3,
+            "isActive": True,
+        }
         if work_order:
             doc["plannedStatus"] = i % len(names) == 1
         return doc
 
     def project_type(self, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
-        return {"_id": oid, "projectTypeName": ["Dev", "Service", "Nybygge", "ROT", "Avtal"][i % 5],
-                "isActive": True, "__v": 0}  # fmt: skip
+        return {
+            "_id": oid,
+            "projectTypeName": ["Dev", "Service", "Nybygge", "ROT", "Avtal"][i % 5],
+            "isActive": True,
+            "__v": 0,
+        }
 
     def tag(self, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
@@ -306,9 +415,15 @@ class Generator:
 
     def work_order_type(self, i: int) -> dict[str, Any]:
         oid, _ = self.moment()
-        return {"_id": oid, "isActive": True,
-                "workOrderTypeName": ["Extra", "Service", "Garanti", "Besiktning", "Akut", "Avtal"][i % 6],
-                "__v": 0, "color": COLORS[i % len(COLORS)]}  # fmt: skip
+        return {
+            "_id": oid,
+            "isActive": True,
+            "workOrderTypeName": ["Extra", "Service", "Garanti", "Besiktning", "Akut", "Avtal"][
+                i % 6
+            ],
+            "__v": 0,
+            "color": COLORS[i % len(COLORS)],
+        }
 
     def _pick(self, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         return self.rng.choice(rows) if rows else None

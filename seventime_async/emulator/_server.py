@@ -44,15 +44,30 @@ __all__ = ["FAULT_KINDS", "Emulator", "Faults", "RequestRecord"]
 #: or as an HTTP date, 500, 502, 503); "500-after" commits then answers 500; "drop-before"
 #: / "drop-after" close the connection before or after the handler ran; "truncated" cuts
 #: the JSON body short; "not-json" answers 200 with an HTML page; "slow" stalls.
-FAULT_KINDS = ("429", "429-date", "500", "502", "503", "500-after", "drop-before",
-               "drop-after", "truncated", "not-json", "slow")  # fmt: skip
+FAULT_KINDS = (
+    "429",
+    "429-date",
+    "500",
+    "502",
+    "503",
+    "500-after",
+    "drop-before",
+    "drop-after",
+    "truncated",
+    "not-json",
+    "slow",
+)
 _STATUS_FAULTS = {"429": 429, "429-date": 429, "500": 500, "502": 502, "503": 503}
 _OPS = frozenset({"$gt", "$gte", "$lt", "$lte"})
 _LOW, _HIGH = (-1,), (99,)
 _PREFIX = "/api/1"
 # Documented filters that name a differently-called field.
-_FILTER_FIELDS = {"customerId": "customer", "projectId": "project",
-                  "personNumber": "personalNumber", "userRole": "userRoleId"}  # fmt: skip
+_FILTER_FIELDS = {
+    "customerId": "customer",
+    "projectId": "project",
+    "personNumber": "personalNumber",
+    "userRole": "userRoleId",
+}
 
 
 @attrs.frozen
@@ -72,8 +87,16 @@ class Faults:
     next requests in order."""
 
     rate: float = 0.0
-    kinds: tuple[str, ...] = ("429", "500", "502", "503", "drop-before", "drop-after",
-                              "truncated", "not-json")  # fmt: skip
+    kinds: tuple[str, ...] = (
+        "429",
+        "500",
+        "502",
+        "503",
+        "drop-before",
+        "drop-after",
+        "truncated",
+        "not-json",
+    )
     methods: frozenset[str] = frozenset({"GET", "POST"})
     retry_after: int = 0
     slow_seconds: float = 5.0
@@ -547,8 +570,12 @@ class Emulator:
         return self._commit(coll, _cast(coll.endpoint.entity, body))
 
     def _commit(self, coll: _Collection, body: dict[str, Any]) -> web.Response:
-        numbers = {"customers": "customerNumber", "projects": "projectNumber",
-                   "work_orders": "workOrderNumber", "invoices": "invoiceNumber"}  # fmt: skip
+        numbers = {
+            "customers": "customerNumber",
+            "projects": "projectNumber",
+            "work_orders": "workOrderNumber",
+            "invoices": "invoiceNumber",
+        }
         number_field = numbers.get(coll.endpoint.name)
         if number_field is not None:
             taken = {d.get(number_field) for d in coll.docs.values()}

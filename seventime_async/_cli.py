@@ -1,0 +1,336 @@
+"""``seventime-async``: resumable bulk export, and the emulator, from a shell.
+
+Exit codes: 0 done, 1 API or network error, 2 usage (bad option, bad input, refusing to
+overwrite), 130 interrupted (the checkpoint is saved; ``--resume`` continues).
+The API key is read from ``SEVENTIME_API_KEY`` only, never from an argument, so it
+cannot land in shell history or a process listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shlex
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._client import API_KEY_ENV, DEFAULT_BASE_URL, SevenTimeClient
+from ._endpoints import ENDPOINTS, by_name
+from ._errors import SevenTimeError, ValidationError
+from ._events import Event, RequestStarted, RetryScheduled
+from ._export import export
+from ._requests import filter_params
+from ._version import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+RESOURCES = [e.name for e in ENDPOINTS]
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seventime-async",
+        description="Seven Time API tools: resumable bulk export, and a local emulator.",
+        epilog=f"The API key is read from ${API_KEY_ENV}. Exit codes: 0 done, 1 API error, "
+        "2 usage, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ex = commands.add_parser(
+        "export",
+        help="export resources to JSONL or CSV, resumably",
+        description="Export every record of one or more resources. A checkpoint beside each "
+        "output file makes the export resumable after a crash or Ctrl-C (--resume).",
+    )
+    ex.add_argument(
+        "resources",
+        nargs="+",
+        choices=RESOURCES,
+        metavar="RESOURCE",
+        help=f"one or more of: {', '.join(RESOURCES)}",
+    )
+    ex.add_argument(
+        "--out",
+        type=Path,
+        help="output file (one resource; default RESOURCE.FORMAT) or directory "
+        "(several resources; default the current one)",
+    )
+    ex.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    ex.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    ex.add_argument("--concurrency", type=int, default=1, help="partitions walked at once")
+    ex.add_argument(
+        "--rate-limit",
+        type=float,
+        default=10.0,
+        help="requests per second (0: unlimited); default 10",
+    )
+    ex.add_argument(
+        "--filter",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a documented filter, e.g. city=Båstad (repeatable)",
+    )
+    ex.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    ex.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    ex.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    emu = ex.add_argument_group("embedded emulator (no API key needed)")
+    emu.add_argument("--emulator", action="store_true", help="export from an in-process emulator")
+    emu.add_argument("--emulator-seed", type=int, default=1)
+    emu.add_argument("--emulator-latency", type=float, default=0.0, metavar="SECONDS")
+    emu.add_argument(
+        "--emulator-count",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="RESOURCE=N",
+        help="items to generate, e.g. customers=25000",
+    )
+
+    serve = commands.add_parser(
+        "emulator",
+        help="serve the emulator on 127.0.0.1",
+        description="Serve an emulated Seven Time API on loopback, with generated data.",
+    )
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--api-key", default=None, help="the key to accept (default: random)")
+    serve.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    serve.add_argument("--fault-rate", type=float, default=0.0, help="share of requests to fail")
+    for endpoint in ENDPOINTS:
+        if endpoint.name != "user_roles":
+            serve.add_argument(
+                f"--{endpoint.name.replace('_', '-')}",
+                type=int,
+                metavar="N",
+                help=argparse.SUPPRESS
+                if endpoint.name != "customers"
+                else "items to generate (likewise --work-orders, --invoices, ...)",
+            )
+    return parser
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Counts requests, retries, pages and items; draws a bar when stderr is a terminal."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.requests = self.retries = self.pages = self.items = 0
+        self.started = time.monotonic()
+        self._bar: Any = None
+        self._task: Any = None
+        self._enabled = not quiet and sys.stderr.isatty()
+
+    def event(self, event: Event) -> None:
+        if isinstance(event, RequestStarted):
+            self.requests += 1
+        elif isinstance(event, RetryScheduled):
+            self.retries += 1
+        self._refresh()
+
+    def page(self, items: int) -> None:
+        self.pages += 1
+        self.items += items
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if self._bar is not None:
+            elapsed = max(time.monotonic() - self.started, 1e-9)
+            self._bar.update(
+                self._task,
+                completed=self.items,
+                pages=self.pages,
+                rate=self.items / elapsed,
+                retries=self.retries,
+            )
+
+    @contextlib.contextmanager
+    def showing(self, label: str) -> Iterator[None]:
+        if not self._enabled:
+            yield
+            return
+        try:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        except ImportError:  # rich is the [cli] extra; without it, no bar
+            yield
+            return
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            TextColumn(
+                "{task.completed:,} items · {task.fields[pages]} pages · "
+                "{task.fields[rate]:,.0f}/s · {task.fields[retries]} retries"
+            ),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+            self._bar = bar
+            self._task = bar.add_task(label, total=None, pages=0, rate=0.0, retries=0)
+            try:
+                yield
+            finally:
+                self._refresh()
+                self._bar = None
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def _source(args: argparse.Namespace) -> AsyncIterator[tuple[str, str]]:
+    """(base_url, api_key): the embedded emulator's, or the configured API's."""
+    if args.emulator:
+        from .emulator import Emulator
+
+        counts: dict[str, Any] = {name: int(value) for name, value in args.emulator_count}
+        async with Emulator(
+            seed=args.emulator_seed, latency=args.emulator_latency, **counts
+        ) as emu:
+            yield emu.base_url, emu.api_key
+        return
+    key = os.environ.get(API_KEY_ENV)
+    if not key:
+        raise ValidationError(
+            f"set {API_KEY_ENV} to your API key (it is never taken as an argument), "
+            "or add --emulator to try the embedded emulator"
+        )
+    yield args.base_url, key
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    names = list(dict.fromkeys(args.resources))
+    suffix = args.format
+    if len(names) == 1 and (args.out is None or not args.out.is_dir()):
+        return [(names[0], args.out or Path(f"{names[0]}.{suffix}"))]
+    folder = args.out or Path()
+    if not folder.is_dir():
+        raise ValidationError(f"with several resources --out must be a directory: {folder}")
+    return [(name, folder / f"{name}.{suffix}") for name in names]
+
+
+def _resume_hint(argv: Sequence[str]) -> str:
+    words = ["seventime-async", *argv]
+    if "--resume" not in words:
+        words.append("--resume")
+    return shlex.join(w for w in words if w != "--force")
+
+
+async def _export(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    if args.concurrency < 1:
+        raise ValidationError("--concurrency must be at least 1")
+    targets = _targets(args)
+    filters = dict(args.filter)
+    for name, _ in targets:  # refuse a bad filter before any output is written
+        filter_params(by_name(name), filters)
+    progress = _Progress(args.quiet)
+    async with (
+        _source(args) as (base_url, key),
+        SevenTimeClient(
+            key,
+            base_url=base_url,
+            rate_limit=args.rate_limit or None,
+            max_concurrency=max(8, args.concurrency),
+            events=progress.event,
+        ) as client,
+    ):
+        for name, path in targets:
+            with progress.showing(f"{name} -> {path}"):
+                result = await export(
+                    getattr(client, name),
+                    path,
+                    fmt=args.format,
+                    filters=filters,
+                    concurrency=args.concurrency,
+                    resume=args.resume,
+                    force=args.force,
+                    on_page=progress.page,
+                )
+            if not args.quiet:
+                print(
+                    f"{name}: {result.items:,} records in {path}"
+                    + ("" if result.added == result.items else f" ({result.added:,} this run)"),
+                    file=sys.stderr,
+                )
+    if not args.quiet:
+        elapsed = time.monotonic() - progress.started
+        print(
+            f"done: {progress.items:,} items, {progress.requests:,} requests, "
+            f"{progress.retries:,} retries, {elapsed:.1f} s",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from .emulator import Emulator, Faults
+
+    counts: dict[str, Any] = {
+        e.name: getattr(args, e.name) for e in ENDPOINTS if getattr(args, e.name, None)
+    }
+    emu = Emulator(
+        seed=args.seed,
+        api_key=args.api_key,
+        port=args.port,
+        latency=args.latency,
+        faults=Faults(rate=args.fault_rate),
+        **counts,
+    )
+    await emu.start()
+    print(
+        f"Seven Time emulator on {emu.base_url}\n"
+        f"  export SEVENTIME_API_KEY={emu.api_key}\n"
+        f"  seventime-async export customers --base-url {emu.base_url}\n"
+        "Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await emu.close()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)  # exits 2 on a usage error
+    command = _export(args, argv) if args.command == "export" else _serve(args)
+    try:
+        return asyncio.run(command)
+    except KeyboardInterrupt:
+        if args.command != "export":
+            return EXIT_OK  # Ctrl-C is how a served emulator is meant to stop
+        print(
+            f"\ninterrupted; the checkpoint is saved. Resume with:\n  {_resume_hint(argv)}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except ValidationError as error:
+        print(f"seventime-async: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SevenTimeError as error:
+        print(f"seventime-async: {type(error).__name__}: {error}", file=sys.stderr)
+        if error.cursor:
+            print(f"resume with:\n  {_resume_hint(argv)}", file=sys.stderr)
+        return EXIT_API
+
+
+if __name__ == "__main__":
+    sys.exit(main())
