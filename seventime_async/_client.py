@@ -49,7 +49,8 @@ class SevenTimeClient:
     by every task: its rate limiter, concurrency cap and connection pool are shared.
 
     :param api_key: the ``Client-Secret``; defaults to ``$SEVENTIME_API_KEY``.
-    :param rate_limit: requests per second for the whole client; ``None`` disables it.
+    :param rate_limit: requests per second for the whole client; ``None`` disables it;
+        a :class:`RateLimiter` gives full control (burst, back-off, recovery, clock).
     :param rate_burst: requests that may go at once before the rate applies (default 1).
     :param max_concurrency: requests in flight at once.
     :param max_retries: retries of one request on 429/5xx/connection errors.
@@ -84,7 +85,7 @@ class SevenTimeClient:
         api_key: str | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        rate_limit: float | None = 10.0,
+        rate_limit: float | RateLimiter | None = 10.0,
         rate_burst: int = 1,
         max_concurrency: int = 8,
         max_retries: int = 5,
@@ -102,8 +103,13 @@ class SevenTimeClient:
             )
         if max_concurrency < 1:
             raise ValidationError(f"max_concurrency must be at least 1, got {max_concurrency}")
-        if rate_limit is not None and rate_limit <= 0:
+        limiter: RateLimiter | None
+        if isinstance(rate_limit, RateLimiter) or rate_limit is None:
+            limiter = rate_limit
+        elif rate_limit <= 0:
             raise ValidationError(f"rate_limit must be positive or None, got {rate_limit}")
+        else:
+            limiter = RateLimiter(rate_limit, burst=rate_burst)
         if max_retries < 0:
             raise ValidationError(f"max_retries must be >= 0, got {max_retries}")
         if isinstance(timeout, int | float):
@@ -112,7 +118,7 @@ class SevenTimeClient:
             base_url=base_url,
             api_key=key,
             session=session,
-            limiter=RateLimiter(rate_limit, burst=rate_burst) if rate_limit else None,
+            limiter=limiter,
             max_concurrency=max_concurrency,
             retry=retry or RetryPolicy(max_retries=max_retries),
             timeout=timeout,

@@ -134,6 +134,11 @@ class Transport:
         if self._session is None:
             # Created on first use, inside the running loop, as aiohttp expects.
             self._session = aiohttp.ClientSession(timeout=self.timeout)
+            # aiohttp silently resends an idempotent request once when the connection
+            # drops; that resend would bypass the rate limiter and the retry count, so
+            # our own session leaves every retry to the policy here.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
         return self._session
 
     async def close(self) -> None:

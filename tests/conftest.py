@@ -42,6 +42,12 @@ async def client(emulator: Emulator) -> AsyncIterator[SevenTimeClient]:
         yield c
 
 
+async def collect_ids(walk: Any, into: list[Any]) -> None:
+    """Drain a walk into ``into``, so what came before an error stays visible."""
+    async for item in walk:
+        into.append(item.id)
+
+
 EmulatorFactory = Callable[..., AbstractAsyncContextManager[tuple[Emulator, SevenTimeClient]]]
 
 

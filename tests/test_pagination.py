@@ -13,7 +13,7 @@ import pytest
 import seventime_async as st
 from seventime_async.emulator import Emulator, Faults
 
-from .conftest import EmulatorFactory, client_for
+from .conftest import EmulatorFactory, client_for, collect_ids
 
 
 @pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 250, 2537])
@@ -157,18 +157,13 @@ async def test_resume_on_a_tie_boundary(emulator: Emulator, client: st.SevenTime
         assert head + tail == everything, stop
 
 
-async def _collect(walk: st.Paginator[st.Customer], into: list[str]) -> None:
-    async for customer in walk:
-        into.append(customer.id)  # type: ignore[arg-type]
-
-
 async def test_an_error_mid_walk_carries_a_cursor_to_resume_from(running: EmulatorFactory) -> None:
     no_retry = {"retry": st.RetryPolicy(max_retries=0)}
     async with running(customers=450, client_options=no_retry) as (emu, client):
         emu.faults = Faults(schedule={3: "503"})
         got: list[str] = []
         with pytest.raises(st.ServiceUnavailableError) as caught:
-            await _collect(client.customers.iter_all(), got)
+            await collect_ids(client.customers.iter_all(), got)
         assert caught.value.items_yielded == len(got) == 200
         assert caught.value.cursor is not None
         rest = [c.id async for c in client.customers.iter_all(cursor=caught.value.cursor)]
