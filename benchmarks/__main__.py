@@ -1,8 +1,385 @@
-"""Placeholder until the benchmark suite lands: ``python -m benchmarks``."""
+"""The benchmark suite: ``nox -s bench`` or ``python -m benchmarks [--smoke]``.
+
+Every figure is measured against a baseline in the same run, on the same machine and
+the same emulator, and printed as a ratio next to the absolute numbers. The emulator
+runs in its own process (``seventime-async emulator``), so its CPU is not charged to
+the client. Full runs write ``benchmarks/results.json``; ``--smoke`` runs each benchmark
+once at a tiny size to keep it working (CI) and writes nothing.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import platform
+import secrets
+import subprocess
 import sys
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+import seventime_async as st
+from seventime_async._converter import structure_page
+
+HERE = Path(__file__).parent
+FIXTURES = HERE.parent / "tests" / "fixtures" / "reference_examples.json"
+RESULTS = HERE / "results.json"
+
+TARGETS = {
+    "decode.ratio_min": 0.5,
+    "walk.ratio": 0.8,
+    "concurrency.speedup_8": 6.0,
+    "rate.fraction": 0.95,
+    "memory.growth_mb": 2.0,
+}
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def emulator(customers: int, latency: float = 0.0) -> AsyncIterator[tuple[str, str]]:
+    """A ``seventime-async emulator`` subprocess on loopback: (base_url, api_key)."""
+    key = f"bench-{secrets.token_hex(6)}"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "seventime_async._cli",
+        "emulator",
+        "--port",
+        "0",
+        "--customers",
+        str(customers),
+        "--latency",
+        str(latency),
+        "--api-key",
+        key,
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = (await proc.stdout.readline()).decode()
+    try:
+        yield line.split(" on ")[1].strip(), key
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+def client(base_url: str, key: str, **options: Any) -> st.SevenTimeClient:
+    options.setdefault("rate_limit", None)
+    options.setdefault("max_concurrency", 16)
+    return st.SevenTimeClient(key, base_url=base_url, **options)
+
+
+async def count(walk: AsyncIterator[Any]) -> int:
+    """Drain a walk keeping nothing, as a streaming export would."""
+    n = 0
+    async for _ in walk:
+        n += 1
+    return n
+
+
+async def timed(fn: Callable[[], Awaitable[Any]], repeat: int) -> float:
+    """Best wall time of ``repeat`` runs (the least disturbed one)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+# -- 1. decode -----------------------------------------------------------------------------
+
+
+def bench_decode(smoke: bool) -> dict[str, Any]:
+    examples = json.loads(FIXTURES.read_text("utf-8"))
+    picks = {
+        "Customer": "Get a Specific Customer",
+        "WorkOrder": "Get a Specific Work order",
+        "Invoice": "Get a Specific Invoice",
+    }
+    rounds = 20 if smoke else 400
+    out: dict[str, Any] = {}
+    for name, section in picks.items():
+        cls = getattr(st, name)
+        item = next(e["json"] for e in examples if e["section"] == section)
+        page = orjson.dumps([item] * 100)
+
+        def rate(fn: Callable[[], object]) -> float:
+            best = float("inf")
+            for _ in range(5):
+                started = time.perf_counter()
+                for _ in range(rounds // 5):
+                    fn()
+                best = min(best, time.perf_counter() - started)
+            return (rounds // 5) * 100 / best
+
+        raw = rate(lambda p=page: orjson.loads(p))
+        stdlib = rate(lambda p=page: json.loads(p))
+        typed = rate(lambda p=page, c=cls: structure_page(orjson.loads(p), c))
+        out[name] = {
+            "orjson_items_per_s": raw,
+            "json_items_per_s": stdlib,
+            "typed_items_per_s": typed,
+            "ratio_typed_vs_orjson": typed / raw,
+            "ratio_typed_vs_json": typed / stdlib,
+        }
+    out["ratio_min"] = min(v["ratio_typed_vs_orjson"] for v in out.values())
+    return out
+
+
+# -- 2. walk -------------------------------------------------------------------------------
+
+
+async def bare_loop(base_url: str, key: str) -> int:
+    """What a user would hand-roll: aiohttp + orjson, keyset on _id, no types."""
+    count, last = 0, None
+    async with aiohttp.ClientSession(headers={"Client-Secret": key}) as session:
+        while True:
+            params = {"sortBy": "_id", "sortDirection": "ascending"}
+            if last:
+                params["_id[$gt]"] = last
+            async with session.get(f"{base_url}/customers", params=params) as response:
+                page = orjson.loads(await response.read())
+            count += len(page)
+            if len(page) < 100:
+                return count
+            last = page[-1]["_id"]
+
+
+async def bench_walk(smoke: bool) -> dict[str, Any]:
+    size = 500 if smoke else 25_000
+    async with emulator(size) as (base_url, key), client(base_url, key) as c:
+
+        async def walk() -> None:
+            assert await count(c.customers.iter_all()) == size
+
+        async def raw() -> None:
+            assert await count(c.customers.iter_raw()) == size
+
+        async def bare() -> None:
+            assert await bare_loop(base_url, key) == size
+
+        repeat = 1 if smoke else 5
+        await bare()  # warm both paths (connections, sorted views) before timing
+        await walk()
+        bare_s, walk_s, raw_s = [await timed(f, repeat) for f in (bare, walk, raw)]
+    return {
+        "items": size,
+        "bare_items_per_s": size / bare_s,
+        "client_items_per_s": size / walk_s,
+        "ratio": bare_s / walk_s,
+        # The same walk without typed decoding: what pagination itself costs.
+        "raw_items_per_s": size / raw_s,
+        "raw_ratio": bare_s / raw_s,
+    }
+
+
+# -- 3. concurrency ------------------------------------------------------------------------
+
+
+async def bench_concurrency(smoke: bool) -> dict[str, Any]:
+    size, latency = (600, 0.005) if smoke else (10_000, 0.025)
+    ids_many, ids_serial = (40, 10) if smoke else (1000, 100)
+    out: dict[str, Any] = {"items": size, "latency_s": latency, "walk_s": {}}
+    async with emulator(size, latency) as (base_url, key), client(base_url, key) as c:
+        ids = [x.id async for x in c.customers.iter_all()][:ids_many]
+        for n in (1, 2, 4, 8, 16):
+
+            async def walk(n: int = n) -> None:
+                assert len({x.id async for x in c.customers.iter_all(concurrency=n)}) == size
+
+            out["walk_s"][str(n)] = await timed(walk, 1)
+        serial = out["walk_s"]["1"]
+        out["speedup"] = {n: serial / s for n, s in out["walk_s"].items()}
+        out["speedup_8"] = out["speedup"]["8"]
+
+        async def one_by_one() -> None:
+            for i in ids[:ids_serial]:
+                await c.customers.get(i)  # type: ignore[arg-type]
+
+        async def many() -> None:
+            assert len(await c.customers.get_many(ids)) == len(ids)  # type: ignore[arg-type]
+
+        serial_rate = ids_serial / await timed(one_by_one, 1)
+        many_rate = len(ids) / await timed(many, 1)
+    out["get_many"] = {
+        "ids": len(ids),
+        "sequential_items_per_s": serial_rate,
+        "get_many_items_per_s": many_rate,
+        "speedup": many_rate / serial_rate,
+    }
+    return out
+
+
+# -- 4. rate-bound ---------------------------------------------------------------------------
+
+
+async def bench_rate(smoke: bool) -> dict[str, Any]:
+    rate, requests = (50.0, 20) if smoke else (20.0, 120)
+    count = 0
+
+    def on_event(event: st.Event) -> None:
+        nonlocal count
+        if isinstance(event, st.RequestStarted):
+            count += 1
+
+    async with (
+        emulator(requests * 100, 0.01) as (base_url, key),
+        client(base_url, key, rate_limit=rate, events=on_event) as c,
+    ):
+        started = time.perf_counter()
+        async for _ in c.customers.iter_all(concurrency=4):
+            pass
+        elapsed = time.perf_counter() - started
+    achieved = count / elapsed
+    return {
+        "rate_limit": rate,
+        "requests": count,
+        "achieved_per_s": achieved,
+        "fraction": achieved / rate,
+    }
+
+
+# -- 5. memory -----------------------------------------------------------------------------
+
+
+async def bench_memory(smoke: bool) -> dict[str, Any]:
+    small, large = (300, 3000) if smoke else (2_500, 25_000)
+    async with emulator(large) as (base_url, key), client(base_url, key) as c:
+        page = await c.customers.list()
+        tracemalloc.start()
+        sample = orjson.loads(orjson.dumps([st.unstructure(x) for x in page]))
+        one_page = tracemalloc.get_traced_memory()[0]
+        del sample
+        peaks = {}
+        for size in (small, large):
+            gc.collect()
+            tracemalloc.reset_peak()
+            base = tracemalloc.get_traced_memory()[0]
+            async for _ in c.customers.iter_all(max_items=size):
+                pass
+            peaks[size] = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+    return {
+        "one_page_bytes": one_page,
+        f"peak_bytes_{small}": peaks[small],
+        f"peak_bytes_{large}": peaks[large],
+        "growth_mb": (peaks[large] - peaks[small]) / 1e6,
+    }
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    versions = {}
+    for package in ("seventime-async", "aiohttp", "attrs", "cattrs", "aiolimiter", "orjson"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def report(results: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
+    rows = []
+    for target, bound in TARGETS.items():
+        section, key = target.split(".")
+        value = results[section][key]
+        ok = value <= bound if target == "memory.growth_mb" else value >= bound
+        rows.append((target, value, bound, ok))
+    d = results["decode"]
+    print("\n== decode (items/s)")
+    for name in ("Customer", "WorkOrder", "Invoice"):
+        v = d[name]
+        raw, stdlib, typed = (v[f"{k}_items_per_s"] for k in ("orjson", "json", "typed"))
+        print(
+            f"  {name:10} orjson {raw:>10,.0f}  json {stdlib:>10,.0f}  typed {typed:>9,.0f}"
+            f"  typed/orjson {typed / raw:.2f}  typed/json {typed / stdlib:.2f}"
+        )
+    w = results["walk"]
+    print(f"\n== walk of {w['items']:,} customers, no latency")
+    print(
+        f"  bare aiohttp+orjson {w['bare_items_per_s']:>10,.0f} items/s   iter_all "
+        f"{w['client_items_per_s']:>10,.0f} items/s   ratio {w['ratio']:.2f}"
+    )
+    print(
+        f"  iter_raw (no typed decode) {w['raw_items_per_s']:>10,.0f} items/s   ratio "
+        f"{w['raw_ratio']:.2f}"
+    )
+    cc = results["concurrency"]
+    print(f"\n== concurrency: {cc['items']:,} customers, {cc['latency_s'] * 1000:.0f} ms a request")
+    for n, seconds in cc["walk_s"].items():
+        print(f"  concurrency={n:>2}  {seconds:6.2f} s   speed-up x{cc['speedup'][n]:.1f}")
+    g = cc["get_many"]
+    print(
+        f"  get_many of {g['ids']}: {g['get_many_items_per_s']:,.0f}/s vs sequential "
+        f"{g['sequential_items_per_s']:,.0f}/s  (x{g['speedup']:.1f})"
+    )
+    r = results["rate"]
+    print(
+        f"\n== rate-bound: limit {r['rate_limit']:.0f}/s, achieved {r['achieved_per_s']:.2f}/s "
+        f"over {r['requests']} requests ({r['fraction']:.3f} of the limit)"
+    )
+    m = results["memory"]
+    print(
+        f"\n== memory: one page {m['one_page_bytes'] / 1e3:,.0f} kB; walk peaks "
+        + ", ".join(
+            f"{k.removeprefix('peak_bytes_')} items {v / 1e6:.2f} MB"
+            for k, v in m.items()
+            if k.startswith("peak_bytes_")
+        )
+        + f"; growth {m['growth_mb']:.2f} MB"
+    )
+    print("\n== targets")
+    for target, value, bound, ok in rows:
+        sign = "<=" if target == "memory.growth_mb" else ">="
+        print(f"  {'PASS' if ok else 'MISS'}  {target:24} {value:8.2f}  (target {sign} {bound})")
+    return rows
+
+
+async def run(smoke: bool) -> dict[str, Any]:
+    results: dict[str, Any] = {"smoke": smoke, "machine": machine()}
+    results["decode"] = bench_decode(smoke)
+    results["walk"] = await bench_walk(smoke)
+    results["concurrency"] = await bench_concurrency(smoke)
+    results["rate"] = await bench_rate(smoke)
+    results["memory"] = await bench_memory(smoke)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, one pass, no results file"
+    )
+    args = parser.parse_args()
+    results = asyncio.run(run(args.smoke))
+    rows = report(results)
+    results["targets"] = {t: {"value": v, "target": b, "met": ok} for t, v, b, ok in rows}
+    if not args.smoke:
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"\nwrote {RESULTS}")
+    return 0
+
 
 if __name__ == "__main__":
-    print("benchmarks: not yet implemented", file=sys.stderr)
+    sys.exit(main())

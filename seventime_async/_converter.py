@@ -30,12 +30,30 @@ __all__ = ["converter", "entity_fields", "structure", "structure_page", "unstruc
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool)
 _BOOKKEEPING = ("extra", "_unset")
+_MAX_SHAPES = 512  # key layouts remembered per entity class
 
 converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
 
 
-def _identity(value: Any, _: Any = None) -> Any:
-    return value
+class _Passthrough:
+    """The structure hook of JSON scalars: the value, untouched.
+
+    It is falsy on purpose: cattrs' generated code tests ``if handler:`` and, for a
+    falsy one, inlines ``o['key']`` instead of calling it, which removes one Python call
+    per field from the hot path. Were that ever to change, the hook is still called and
+    still right: only the speed-up would go.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, value: Any, _: Any = None) -> Any:
+        return value
+
+    def __bool__(self) -> bool:
+        return False
+
+
+_identity = _Passthrough()
 
 
 for _scalar in _SCALARS:
@@ -104,6 +122,33 @@ def _make_reference_hook(tp: Any) -> Callable[[Any, Any], Any]:
 converter.register_structure_hook_factory(_is_reference, _make_reference_hook)
 
 
+def _optional_of(tp: Any) -> Any:
+    """T for ``T | None`` (T not a scalar), else None."""
+    args = _union_args(tp)
+    if len(args) == 2 and type(None) in args:
+        (inner,) = (a for a in args if a is not type(None))
+        if inner not in _SCALARS:
+            return inner
+    return None
+
+
+def _make_optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    # cattrs' generic Optional handler dispatches on every call; binding the inner
+    # hook once keeps nested objects and timestamps off that slower path.
+    inner = _optional_of(tp)
+    inner_hook = converter.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: Any) -> Any:
+        return None if value is None else inner_hook(value, inner)
+
+    return structure_optional
+
+
+converter.register_structure_hook_factory(
+    lambda tp: _optional_of(tp) is not None, _make_optional_hook
+)
+
+
 def _is_list(tp: Any) -> bool:
     return get_origin(tp) is list
 
@@ -148,19 +193,27 @@ def _make_entity_structure(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
     overrides.update({name: override(omit=True) for name in _BOOKKEEPING})
     generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
     known = frozenset(names.values())
+    # A page's items share one key layout, so what is unknown and what is missing is
+    # worked out once per layout (keyed by the tuple of keys), not once per item.
+    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
+
+    def shape(keys: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+        found = shapes.get(keys)
+        if found is None:
+            found = (tuple(k for k in keys if k not in known), known.difference(keys))
+            if len(shapes) < _MAX_SHAPES:
+                shapes[keys] = found
+        return found
 
     def structure_entity(data: Any, _: Any) -> Entity:
-        if type(data) is not dict:
+        if data.__class__ is not dict:
             raise TypeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
         obj = generated(data, cls)
-        keys = data.keys()
-        if len(keys) != len(known) or keys != known:
-            unknown = keys - known
-            if unknown:
-                obj.extra = {k: data[k] for k in data if k in unknown}
-            missing = known - keys
-            if missing:
-                obj._unset = frozenset(missing)
+        unknown, missing = shape(tuple(data))
+        if unknown:
+            obj.extra = {k: data[k] for k in unknown}
+        if missing:
+            obj._unset = missing
         return obj
 
     return structure_entity
