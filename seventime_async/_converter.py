@@ -187,11 +187,16 @@ def _is_entity(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, Entity)
 
 
-def _make_entity_structure(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
-    names = entity_fields(cls)
+def _wire_overrides(names: dict[str, str]) -> dict[str, Any]:
+    """cattrs overrides: each field under its wire name, the bookkeeping fields left out."""
     overrides = {name: override(rename=key) for name, key in names.items()}
     overrides.update({name: override(omit=True) for name in _BOOKKEEPING})
-    generated = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+    return overrides
+
+
+def _make_entity_structure(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
+    names = entity_fields(cls)
+    generated = make_dict_structure_fn(cls, converter, **_wire_overrides(names))
     known = frozenset(names.values())
     # A page's items share one key layout, so what is unknown and what is missing is
     # worked out once per layout (keyed by the tuple of keys), not once per item.
@@ -220,10 +225,7 @@ def _make_entity_structure(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
 
 
 def _make_entity_unstructure(cls: type[Entity]) -> Callable[[Entity], dict[str, Any]]:
-    names = entity_fields(cls)
-    overrides = {name: override(rename=key) for name, key in names.items()}
-    overrides.update({name: override(omit=True) for name in _BOOKKEEPING})
-    generated = make_dict_unstructure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+    generated = make_dict_unstructure_fn(cls, converter, **_wire_overrides(entity_fields(cls)))
 
     def unstructure_entity(obj: Entity) -> dict[str, Any]:
         data: dict[str, Any] = generated(obj)

@@ -254,11 +254,11 @@ class Paginator(Generic[T]):
 
     def __repr__(self) -> str:
         walk = self._walk
-        return f"<Paginator {walk._spec.path} key={walk._spec.key} yielded={walk._yielded}>"
+        return f"<Paginator {walk._spec.path} key={walk._spec.key} yielded={walk.items_yielded}>"
 
     @property
     def items_yielded(self) -> int:
-        return self._walk._yielded
+        return self._walk.items_yielded
 
     @property
     def cursor(self) -> str:
@@ -293,7 +293,7 @@ class Paginator(Generic[T]):
             return await self._agen.__anext__()
         except SevenTimeError as error:
             error.cursor = self._walk.cursor
-            error.items_yielded = self._walk._yielded
+            error.items_yielded = self._walk.items_yielded
             raise
 
     async def aclose(self) -> None:

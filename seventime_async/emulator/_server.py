@@ -515,8 +515,11 @@ class Emulator:
         for field, op, variants in conditions:
             if field != sort_by:
                 continue
-            sample = next((r.get(field) for r in rows if r.get(field) is not None), None)
-            rank = order(sample)[0]
+            if uniform is not None:
+                rank = uniform
+            else:  # mixed types: seek among the values of the first non-null one
+                sample = next((r.get(field) for r in rows if r.get(field) is not None), None)
+                rank = order(sample)[0]
             if rank not in variants:
                 continue
             target = order(variants[rank])
@@ -625,12 +628,3 @@ class Emulator:
         if coll.endpoint.name == "work_orders" and creator is not None:
             served["createdByUser"] = creator  # the reference shows it expanded here
         return _json(served)
-
-    # -- command line --------------------------------------------------------------------
-
-    async def serve_forever(self) -> None:
-        await self.start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await self.close()
