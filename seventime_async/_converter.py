@@ -3,11 +3,13 @@
 Choices, each for speed or fidelity:
 - JSON scalars pass through untouched: the decoder already produced the right Python
   types, and converting ``16549`` to ``16549.0`` would break the round trip.
-- Entity hooks are cattrs-generated (``make_dict_structure_fn``) with the wire renames
-  baked in; a thin wrapper records unknown keys in ``extra`` and absent ones in
-  ``_unset`` using two C-level set operations, no per-field Python loop.
-- Timestamps parse with ``datetime.fromisoformat`` and print back in the API's own
-  ``2018-10-01T18:12:06.025Z`` form.
+- Entities are structured by layout hooks (:mod:`._layout`): straight-line code per key
+  layout, compiled on first sight, that stores fields through the converter's own
+  hooks, records unknown keys in ``extra`` and absent ones in ``_unset``, and runs no
+  per-field test or loop. cattrs' generated hook (``make_dict_structure_fn``, wire
+  renames baked in) takes any item whose layout is not compiled.
+- Timestamps parse with ``datetime.fromisoformat`` (inline, for the usual aware string)
+  and print back in the API's own ``2018-10-01T18:12:06.025Z`` form.
 - A field typed ``str | SomeEntity`` (a reference) takes an id string or an object.
 """
 
@@ -24,15 +26,19 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._entities import Entity, wire_name
+from ._layout import Inline, Layout, compilable, compile_layout
 
 __all__ = ["converter", "entity_fields", "structure", "structure_page", "unstructure"]
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool)
 _BOOKKEEPING = ("extra", "_unset")
-_MAX_SHAPES = 512  # key layouts remembered per entity class
+_MAX_LAYOUTS = 64  # compiled key layouts per entity class; past that, the general hook
 
 converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+
+# Hooks whose common case layout hooks write out inline (see ``_layout.Inline``).
+_INLINE_FORMS: dict[Callable[..., Any], Inline] = {}
 
 
 class _Passthrough:
@@ -79,6 +85,13 @@ def _parse_timestamp(value: Any, _: Any) -> datetime:
 
 
 converter.register_structure_hook(datetime, _parse_timestamp)
+# The fast path for timestamps: the C parser straight away. A value it cannot take
+# raises TypeError, which sends the item down the general path to this hook.
+_INLINE_FORMS[_parse_timestamp] = Inline(
+    "_d if (_d := __fromiso(_v)).tzinfo is not None else {call}",
+    _parse_timestamp,
+    datetime,
+)
 converter.register_unstructure_hook(datetime, format_timestamp)
 
 
@@ -116,6 +129,9 @@ def _make_reference_hook(tp: Any) -> Callable[[Any, Any], Any]:
             return value
         return entity_hook(value, entity)
 
+    _INLINE_FORMS[structure_reference] = Inline(
+        "_v if _v is None or _v.__class__ is str else ({inner})", entity_hook, entity
+    )
     return structure_reference
 
 
@@ -141,6 +157,9 @@ def _make_optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
     def structure_optional(value: Any, _: Any) -> Any:
         return None if value is None else inner_hook(value, inner)
 
+    _INLINE_FORMS[structure_optional] = Inline(
+        "None if _v is None else ({inner})", inner_hook, inner
+    )
     return structure_optional
 
 
@@ -164,14 +183,28 @@ def _make_list_hook(tp: Any) -> Callable[[Any, Any], Any]:
                 return []
             raise TypeError(f"expected a JSON array, got {type(value).__name__}")
 
+        _INLINE_FORMS[structure_plain_list] = Inline(
+            "_v if _v.__class__ is list else {call}", structure_plain_list, tp
+        )
         return structure_plain_list
     item_hook = converter.get_structure_hook(item)
+    form = _INLINE_FORMS.get(item_hook)
+    current = form.fast if form is not None else None
 
     def structure_list(value: Any, _: Any) -> Any:
-        if value is None:
-            return []
+        if value.__class__ is not list:
+            if value is None:
+                return []
+            raise TypeError(f"expected a JSON array, got {type(value).__name__}")
+        if current is not None:
+            # Entities: their current layout first, as for a page.
+            return [current[0](v) or item_hook(v, item) for v in value]
         return [item_hook(v, item) for v in value]
 
+    # Most such lists are empty: the decoded one is kept, with no call.
+    _INLINE_FORMS[structure_list] = Inline(
+        "_v if _v.__class__ is list and not _v else {call}", structure_list, tp
+    )
     return structure_list
 
 
@@ -196,31 +229,45 @@ def _wire_overrides(names: dict[str, str]) -> dict[str, Any]:
 
 def _make_entity_structure(cls: type[Entity]) -> Callable[[Any, Any], Entity]:
     names = entity_fields(cls)
-    generated = make_dict_structure_fn(cls, converter, **_wire_overrides(names))
     known = frozenset(names.values())
-    # A page's items share one key layout, so what is unknown and what is missing is
-    # worked out once per layout (keyed by the tuple of keys), not once per item.
-    shapes: dict[tuple[str, ...], tuple[tuple[str, ...], frozenset[str]]] = {}
+    general = make_dict_structure_fn(cls, converter, **_wire_overrides(names))
+    may_compile = compilable(cls)
+    layouts: dict[tuple[str, ...], Layout] = {}
+    # The layout tried first: the last one seen, since a page's items share theirs.
+    # A one-item list, so layout hooks of other classes read the current one too.
+    current: list[Layout] = [lambda _: None]
 
-    def shape(keys: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
-        found = shapes.get(keys)
-        if found is None:
-            found = (tuple(k for k in keys if k not in known), known.difference(keys))
-            if len(shapes) < _MAX_SHAPES:
-                shapes[keys] = found
-        return found
-
-    def structure_entity(data: Any, _: Any) -> Entity:
-        if data.__class__ is not dict:
-            raise TypeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
-        obj = generated(data, cls)
-        unknown, missing = shape(tuple(data))
+    def structure_general(data: dict[str, Any]) -> Entity:
+        # cattrs' generated hook: any layout, at the cost of an ``in`` test per field.
+        obj = general(data, cls)
+        unknown = [k for k in data if k not in known]
         if unknown:
             obj.extra = {k: data[k] for k in unknown}
-        if missing:
-            obj._unset = missing
+        obj._unset = known.difference(data)
         return obj
 
+    def structure_entity(data: Any, _: Any) -> Entity:
+        obj: Entity | None = current[0](data)
+        if obj is not None:
+            return obj
+        if data.__class__ is not dict:
+            raise TypeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
+        keys = tuple(data)
+        layout = layouts.get(keys)
+        if layout is None:
+            if not may_compile or len(layouts) >= _MAX_LAYOUTS:
+                return structure_general(data)
+            layout = layouts[keys] = compile_layout(
+                cls, names, keys, converter.get_structure_hook, _INLINE_FORMS, _identity
+            )
+        current[0] = layout
+        # None from the item's own layout means a value the inline forms could not take
+        # (a datetime object, a wrong type): the general hook structures or rejects it.
+        return layout(data) or structure_general(data)
+
+    _INLINE_FORMS[structure_entity] = Inline(
+        "{fast}[0](_v) or {call}", structure_entity, cls, current
+    )
     return structure_entity
 
 
@@ -255,4 +302,9 @@ def unstructure(obj: Any) -> Any:
 def structure_page(items: Iterable[Any], cls: type[T]) -> list[T]:
     """Structure a list page with the hook looked up once, not per item."""
     hook = converter.get_structure_hook(cls)
+    form = _INLINE_FORMS.get(hook)
+    if form is not None and form.fast is not None:
+        # An entity page: the current layout first, as layout hooks do for nested ones.
+        current = form.fast
+        return [current[0](item) or hook(item, cls) for item in items]
     return [hook(item, cls) for item in items]
