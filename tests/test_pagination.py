@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
 import random
 from typing import Any
 
+import aiohttp
 import pytest
 
 import seventime_async as st
@@ -197,6 +199,25 @@ async def test_a_server_ignoring_the_seek_raises_instead_of_looping(
     with pytest.raises(st.PaginationError, match=r"workOrderNumber\[\$gte\]"):
         async for _ in client.work_orders.iter_all(sort_by="workOrderNumber"):
             pass
+
+
+async def test_the_emulator_serves_every_seek_window_as_a_filter_would(
+    emulator: Emulator,
+) -> None:
+    """Its sliced fast path (no other condition) against a plain filter, sort and cap."""
+    ids = sorted(emulator.ids("customers"))
+    cuts = [ids[0], ids[3], ids[120], ids[-2], "0" * 24, "f" * 24]
+    windows = [(a, b) for a in cuts for b in cuts] + [(a, None) for a in cuts]
+    async with aiohttp.ClientSession(headers={"Client-Secret": emulator.api_key}) as session:
+        for (low, high), direction in itertools.product(windows, ("ascending", "descending")):
+            params = {"sortBy": "_id", "sortDirection": direction, "_id[$gt]": low}
+            if high is not None:
+                params["_id[$lt]"] = high
+            async with session.get(f"{emulator.base_url}/customers", params=params) as reply:
+                got = [c["_id"] for c in await reply.json()]
+            want = [i for i in ids if i > low and (high is None or i < high)]
+            want = (want[::-1] if direction == "descending" else want)[:100]
+            assert got == want, (low, high, direction)
 
 
 @pytest.mark.parametrize(
