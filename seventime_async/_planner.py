@@ -165,6 +165,56 @@ def accept(
     ``seen``, when given, collects the ids passed so far and drops any that come back
     (an item whose non-unique key changed mid-walk), so no id is yielded twice.
     """
+    if seen is None and spec.unique and _plainly_in_range(spec, pos, page):
+        fresh = list(page)
+    else:
+        fresh = _checked(spec, pos, page, seen)
+    if len(page) >= page_size and not fresh:
+        raise PaginationError(
+            f"{page_size} or more items share {spec.key}={pos.last!r}, so the walk cannot "
+            f"get past them with {spec.key}[$gte]; sort by a more selective key such as _id",
+            parameter=spec.key,
+            value=pos.last,
+        )
+    after = advance(spec, pos, fresh)
+    if len(page) < page_size:
+        after = attrs.evolve(after, done=True)
+    return fresh, after
+
+
+def _plainly_in_range(spec: WalkSpec, pos: Position, page: Sequence[dict[str, Any]]) -> bool:
+    """Every check of :func:`_checked`, as a few C-level comparisons, for the common page:
+    a unique key whose values (and bounds, and cursor) are all ``str`` or all ``int``.
+    For such values the raw comparison is the :func:`order` comparison. False means
+    "not sure", and the item-by-item check then finds and names any offender."""
+    key = spec.key
+    keys: list[Any] = [item.get(key) for item in page]
+    if not keys:
+        return True
+    kinds = set(map(type, keys))
+    if len(kinds) != 1 or not kinds <= {str, int}:
+        return False
+    (kind,) = kinds
+    ends = [v for v in (pos.lower, pos.upper) if v is not None]
+    if pos.started:
+        ends.append(pos.last)
+    if any(type(v) is not kind for v in ends):
+        return False
+    if keys != sorted(keys, reverse=spec.descending):
+        return False
+    low, high = (keys[-1], keys[0]) if spec.descending else (keys[0], keys[-1])
+    if (pos.lower is not None and low < pos.lower) or (pos.upper is not None and high >= pos.upper):
+        return False
+    if pos.started:
+        first = keys[0]
+        return bool(first < pos.last if spec.descending else first > pos.last)
+    return True
+
+
+def _checked(
+    spec: WalkSpec, pos: Position, page: Sequence[dict[str, Any]], seen: set[Any] | None
+) -> list[dict[str, Any]]:
+    """The new items of ``page``, checked one by one (see :func:`accept`)."""
     key, id_field, descending = spec.key, spec.id_field, spec.descending
     lower = order(pos.lower) if pos.lower is not None else None
     upper = order(pos.upper) if pos.upper is not None else None
@@ -192,17 +242,7 @@ def accept(
                 continue
             seen.add(ident)
         fresh.append(item)
-    if len(page) >= page_size and not fresh:
-        raise PaginationError(
-            f"{page_size} or more items share {key}={pos.last!r}, so the walk cannot "
-            f"get past them with {key}[$gte]; sort by a more selective key such as _id",
-            parameter=key,
-            value=pos.last,
-        )
-    after = advance(spec, pos, fresh)
-    if len(page) < page_size:
-        after = attrs.evolve(after, done=True)
-    return fresh, after
+    return fresh
 
 
 def _ignored(spec: WalkSpec, parameter: str, item: dict[str, Any]) -> PaginationError:

@@ -14,6 +14,8 @@ from seventime_async import PaginationError, ValidationError
 from seventime_async._planner import (
     Position,
     WalkSpec,
+    _checked,
+    _plainly_in_range,
     accept,
     boundaries,
     decode_token,
@@ -119,6 +121,42 @@ def test_every_stable_item_exactly_once_under_random_mutation(data: hs.DataObjec
     assert len(yielded) == len(set(yielded)), "an id was yielded twice"
     missing = (stable - changed) - set(yielded)
     assert not missing, f"stable items never yielded: {sorted(missing)[:5]}"
+
+
+_KEYS = hs.one_of(
+    hs.sampled_from([oid(i) for i in range(0, 40, 3)]),
+    hs.integers(0, 40),
+    hs.none(),
+    hs.booleans(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    keys=hs.lists(_KEYS, max_size=8),
+    descending=hs.booleans(),
+    lower=_KEYS,
+    upper=_KEYS,
+    last=_KEYS,
+    started=hs.booleans(),
+)
+def test_the_fast_page_check_never_passes_what_the_full_check_refuses(
+    keys: list[Any], descending: bool, lower: Any, upper: Any, last: Any, started: bool
+) -> None:
+    """Pages sorted or not, in range or not, of mixed types: whenever the C-level check
+    says a page is fine, the item-by-item check agrees and takes every item."""
+    spec = WalkSpec(path="/x", key="k", unique=True, descending=descending)
+    pos = Position(lower=lower, upper=upper, started=started, last=last)
+    page = [{"_id": oid(i), "k": k} for i, k in enumerate(keys)]
+    try:
+        full: list[dict[str, Any]] | None = _checked(spec, pos, page, None)
+    except PaginationError:
+        full = None
+    if _plainly_in_range(spec, pos, page):
+        assert full == page
+    # And the common page does take the fast path.
+    if full == page and all(type(k) is str for k in [*keys, lower, upper, last]):
+        assert _plainly_in_range(spec, pos, page)
 
 
 def test_a_server_that_ignores_the_seek_is_caught() -> None:
