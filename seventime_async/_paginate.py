@@ -162,7 +162,8 @@ class _Walk(Generic[T]):
     def _remaining(self) -> int | None:
         return None if self._max_items is None else self._max_items - self.items_yielded
 
-    async def items(self) -> AsyncIterator[T]:
+    async def _decoded(self) -> AsyncGenerator[tuple[_Batch, list[T]], None]:
+        """Each batch with its items decoded and cut to ``max_items``, until reached."""
         if self._remaining() == 0:
             return
         async with contextlib.aclosing(self._batches()) as batches:
@@ -171,30 +172,27 @@ class _Walk(Generic[T]):
                 remaining = self._remaining()
                 if remaining is not None:
                     del decoded[remaining:]
+                yield batch, decoded
+                if self._remaining() == 0:
+                    return
+
+    async def items(self) -> AsyncIterator[T]:
+        async with contextlib.aclosing(self._decoded()) as batches:
+            async for batch, decoded in batches:
                 self._active = batch
                 decoded.reverse()
                 while decoded:
                     self._taken += 1
                     yield decoded.pop()  # held by the caller alone from here
                 self._settle()
-                if self._remaining() == 0:
-                    return
 
     async def pages(self) -> AsyncIterator[list[T]]:
-        if self._remaining() == 0:
-            return
-        async with contextlib.aclosing(self._batches()) as batches:
-            async for batch in batches:
-                decoded = batch.decoded_by(self._spec, self._decode)
-                remaining = self._remaining()
-                if remaining is not None:
-                    decoded = decoded[:remaining]
+        async with contextlib.aclosing(self._decoded()) as batches:
+            async for batch, decoded in batches:
                 self._current[batch.partition] = (batch, len(decoded))
                 self._yielded += len(decoded)
                 if decoded:
                     yield decoded
-                if self._remaining() == 0:
-                    return
 
     # -- the engine ----------------------------------------------------------------------
 
