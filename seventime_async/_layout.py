@@ -9,7 +9,7 @@ per layout, and the answer compiled into a function that only moves values:
         return None
       self = __new(__cl)
       try:
-        self.id = o['_id']
+        self.id = o['_id']                  # a passthrough scalar
         _v = o['createdDate']
         self.created_date = None if _v is None else (... __fromiso(_v) ...)
         self.country = None                 # absent: its default
@@ -21,12 +21,14 @@ per layout, and the answer compiled into a function that only moves values:
 
 It returns None for an item of another layout (another length, or a key missing), and
 the caller then finds or compiles that item's layout; also for a value an inline form
-cannot take (a TypeError), which the general path then structures or rejects. Every
-field still goes through the converter's own hook for its type; a hook may offer an
-:class:`Inline` form, its
-common case written as an expression, so that case costs no call. The class is built
-with ``object.__new__`` and its slots filled directly, which is what its attrs
-``__init__`` would do: :func:`compilable` checks that nothing more would happen.
+cannot take (a TypeError), which the general path then structures or rejects.
+
+Every field still goes through the converter's own hook for its type; a hook may offer
+an :class:`Inline` form, its common case written as an expression, so that case costs
+no call. The class is built with ``object.__new__`` and its slots filled directly,
+which is what its attrs ``__init__`` would do: :func:`compilable` checks that nothing
+more would happen. Keys are data, so they enter the code only as ``repr()`` literals,
+and at most ``_MAX_LAYOUTS`` layouts are compiled per class (see ``_converter``).
 """
 
 from __future__ import annotations
