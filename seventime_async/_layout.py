@@ -33,6 +33,8 @@ and at most ``_MAX_LAYOUTS`` layouts are compiled per class (see ``_converter``)
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, cast
@@ -43,6 +45,8 @@ import attrs
 _Factory = cast("type[Any]", attrs.Factory)
 
 __all__ = ["Inline", "Layout", "compilable", "compile_layout"]
+
+_serial = itertools.count(1)
 
 Layout = Callable[[Any], Any]
 """A compiled layout: the entity, or None when the item is not of its layout."""
@@ -179,6 +183,9 @@ def compile_layout(
             "  return self",
         ]
     )
-    exec(compile(code, f"<{function}>", "exec"), source.env)
+    # In linecache, as cattrs does, so a traceback through a layout shows its code.
+    filename = f"<{function} {next(_serial)}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    exec(compile(code, filename, "exec"), source.env)
     layout: Layout = source.env[function]
     return layout

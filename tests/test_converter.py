@@ -9,6 +9,7 @@ take, a class whose ``__init__`` does more than store, the cap on compiled layou
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -185,3 +186,10 @@ def test_timestamps_in_other_zones_keep_their_offset() -> None:
     zone = timezone(timedelta(hours=-5))
     (customer,) = structure_page([{"createdDate": "2020-01-01T00:00:00-05:00"}], st.Customer)
     assert customer.created_date == datetime(2020, 1, 1, tzinfo=zone)
+
+
+def test_a_traceback_through_a_layout_shows_its_code() -> None:
+    structure_page([{"createdDate": STAMP}], st.Customer)
+    with pytest.raises(ValueError, match="isoformat") as caught:
+        structure_page([{"createdDate": "garbage"}], st.Customer)
+    assert "self.created_date = " in "".join(traceback.format_tb(caught.value.__traceback__))
