@@ -172,6 +172,17 @@ def _is_list(tp: Any) -> bool:
     return get_origin(tp) is list
 
 
+def _each(item: Any) -> Callable[[Iterable[Any]], list[Any]]:
+    """Structure every element of a sequence as ``item``, the hook looked up once; for
+    entities, their current layout is tried first, as layout hooks do for nested ones."""
+    hook = converter.get_structure_hook(item)
+    form = _INLINE_FORMS.get(hook)
+    if form is not None and form.fast is not None:
+        current = form.fast
+        return lambda values: [current[0](v) or hook(v, item) for v in values]
+    return lambda values: [hook(v, item) for v in values]
+
+
 def _make_list_hook(tp: Any) -> Callable[[Any, Any], Any]:
     (item,) = get_args(tp) or (Any,)
     if item is Any or item in _SCALARS:
@@ -187,19 +198,14 @@ def _make_list_hook(tp: Any) -> Callable[[Any, Any], Any]:
             "_v if _v.__class__ is list else {call}", structure_plain_list, tp
         )
         return structure_plain_list
-    item_hook = converter.get_structure_hook(item)
-    form = _INLINE_FORMS.get(item_hook)
-    current = form.fast if form is not None else None
+    each = _each(item)
 
     def structure_list(value: Any, _: Any) -> Any:
         if value.__class__ is not list:
             if value is None:
                 return []
             raise TypeError(f"expected a JSON array, got {type(value).__name__}")
-        if current is not None:
-            # Entities: their current layout first, as for a page.
-            return [current[0](v) or item_hook(v, item) for v in value]
-        return [item_hook(v, item) for v in value]
+        return each(value)
 
     # Most such lists are empty: the decoded one is kept, with no call.
     _INLINE_FORMS[structure_list] = Inline(
@@ -301,10 +307,4 @@ def unstructure(obj: Any) -> Any:
 
 def structure_page(items: Iterable[Any], cls: type[T]) -> list[T]:
     """Structure a list page with the hook looked up once, not per item."""
-    hook = converter.get_structure_hook(cls)
-    form = _INLINE_FORMS.get(hook)
-    if form is not None and form.fast is not None:
-        # An entity page: the current layout first, as layout hooks do for nested ones.
-        current = form.fast
-        return [current[0](item) or hook(item, cls) for item in items]
-    return [hook(item, cls) for item in items]
+    return _each(cls)(items)
