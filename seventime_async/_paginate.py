@@ -189,8 +189,8 @@ class _Walk(Generic[T]):
     async def pages(self) -> AsyncIterator[list[T]]:
         async with contextlib.aclosing(self._decoded()) as batches:
             async for batch, decoded in batches:
-                self._current[batch.partition] = (batch, len(decoded))
-                self._yielded += len(decoded)
+                self._active, self._taken = batch, len(decoded)
+                self._settle()
                 if decoded:
                     yield decoded
 
