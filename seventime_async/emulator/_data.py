@@ -141,6 +141,12 @@ def object_id(seconds: float | None = None, rng: random.Random | None = None) ->
     return f"{stamp:08x}{rng.getrandbits(64):016x}"
 
 
+def _blank_address(country: str) -> dict[str, str]:
+    """A delivery address left empty but for its country, as the reference shows them."""
+    keys = ("name", "address", "address2", "zipCode", "city", "country", "phone")
+    return {**dict.fromkeys(keys, ""), "country": country}
+
+
 def _stamp(seconds: int, millis: int) -> str:
     return format_timestamp(datetime.fromtimestamp(seconds + millis / 1000, UTC))
 
@@ -475,15 +481,7 @@ class Generator:
             "departmentName": "",
             "marking": "",
             "yourOrderNumber": "",
-            "deliveryAddress": {
-                "name": "",
-                "address": "",
-                "address2": "",
-                "zipCode": "",
-                "city": "",
-                "country": "",
-                "phone": "",
-            },
+            "deliveryAddress": _blank_address(""),
             "invoiceStatus": rng.choice([0, 5, 10, 20, 30]),
             "notes": "",
             "documents": [],
@@ -586,15 +584,7 @@ class Generator:
         tax = round(total * 0.25, 2)
         return {
             "_id": oid,
-            "deliveryAddress": {
-                "name": "",
-                "address": "",
-                "address2": "",
-                "zipCode": "",
-                "city": "",
-                "country": "SE",
-                "phone": "",
-            },
+            "deliveryAddress": _blank_address("SE"),
             "houseProperties": {
                 "typeOfProperty": 1,
                 "propertyDescription": "",
