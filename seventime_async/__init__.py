@@ -44,6 +44,7 @@ from ._errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     DecodeError,
     NotFoundError,
     PaginationError,
@@ -68,7 +69,6 @@ from ._planner import BracketDialect, SeekDialect
 from ._ratelimit import RateLimiter
 from ._resources import CreateResource, GetResource, ListResource
 from ._retry import RetryPolicy
-from ._transport import ClientClosedError
 from ._version import __version__
 
 __all__ = [

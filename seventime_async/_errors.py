@@ -12,6 +12,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "DecodeError",
     "NotFoundError",
     "PaginationError",
@@ -36,6 +37,10 @@ class SevenTimeError(Exception):
 
     cursor: str | None = None
     items_yielded: int | None = None
+
+
+class ClientClosedError(SevenTimeError, RuntimeError):
+    """The client was closed; create a new one (or use ``async with``)."""
 
 
 class ValidationError(SevenTimeError, ValueError):

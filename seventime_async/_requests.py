@@ -16,7 +16,7 @@ from ._converter import entity_fields, unstructure
 from ._endpoints import CreateSpec, Endpoint
 from ._entities import Entity, per_entity_class, ref_id
 from ._errors import ValidationError
-from ._qs import scalar_text
+from ._wire import scalar_text
 
 __all__ = [
     "DIRECTIONS",

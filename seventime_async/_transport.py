@@ -19,6 +19,7 @@ import aiohttp
 import orjson
 
 from ._errors import (
+    ClientClosedError,
     DecodeError,
     RateLimitError,
     SevenTimeError,
@@ -37,16 +38,12 @@ from ._events import (
 from ._ratelimit import RateLimiter
 from ._retry import Failure, RetryPolicy, parse_retry_after
 
-__all__ = ["ClientClosedError", "Transport", "check_base_url"]
+__all__ = ["Transport", "check_base_url"]
 
 logger = logging.getLogger("seventime_async")
 
 Pairs = Sequence[tuple[str, str]]
 _BODY_PREVIEW = 200
-
-
-class ClientClosedError(SevenTimeError, RuntimeError):
-    """The client was closed; create a new one (or use ``async with``)."""
 
 
 def check_base_url(base_url: str) -> str:

@@ -30,12 +30,12 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._converter import format_timestamp
 from .._endpoints import ENDPOINTS, Endpoint, by_name
 from .._entities import Entity, per_entity_class
 from .._planner import PAGE_SIZE, order
 from .._qs import decode_pairs
 from .._requests import missing_required
+from .._wire import format_timestamp
 from ._data import DEFAULT_COUNTS, Generator, object_id
 
 __all__ = ["FAULT_KINDS", "Emulator", "Faults", "RequestRecord"]
