@@ -64,13 +64,14 @@ from ._events import (
     ResponseReceived,
     RetryScheduled,
 )
+from ._keyset import BracketDialect
 from ._page import Page
-from ._paginate import Paginator
-from ._planner import BracketDialect, SeekDialect
+from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._resources import Resource
 from ._retry import RetryPolicy
 from ._version import __version__
+from ._walk import Paginator
 
 __all__ = [
     "ApiError",

@@ -32,11 +32,12 @@ from ._entities import (
 )
 from ._errors import ValidationError
 from ._events import EventHook
-from ._planner import SeekDialect
+from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._requests import check_id
 from ._resources import Resource
 from ._retry import RetryPolicy
+from ._tokens import check_cursor_key
 from ._transport import Transport
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_RATE_LIMIT", "SevenTimeClient", "infer_api_version"]
@@ -90,6 +91,9 @@ class SevenTimeClient:
     :param retry: a :class:`RetryPolicy` for back-off details (overrides ``max_retries``).
     :param events: a callback receiving request, retry, rate-wait and page events.
     :param seek_dialect: how range filters are spelled (default ``field[$gt]=v``).
+    :param cursor_key: bytes (16 or more) to sign resume tokens with (HMAC-SHA256), so a
+        token altered or forged by whoever held it is refused; set it when tokens pass
+        through untrusted hands (a web service handing them to its users).
     """
 
     customers: Resource[Customer]
@@ -127,6 +131,7 @@ class SevenTimeClient:
         retry: RetryPolicy | None = None,
         events: EventHook | None = None,
         seek_dialect: SeekDialect | None = None,
+        cursor_key: bytes | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not key:
@@ -136,6 +141,7 @@ class SevenTimeClient:
             )
         self._dialect: Dialect = dialect_for(infer_api_version(base_url, api_version))
         self.acting_user = None if acting_user is None else check_id(acting_user, "acting_user")
+        signing_key = check_cursor_key(cursor_key)
         if max_concurrency < 1:
             raise ValidationError(f"max_concurrency must be at least 1, got {max_concurrency}")
         limiter: RateLimiter | None
@@ -167,6 +173,7 @@ class SevenTimeClient:
                 self._dialect,
                 acting_user=self.acting_user,
                 seek_dialect=seek_dialect,
+                cursor_key=signing_key,
             )
             setattr(self, endpoint.name, resource)
 

@@ -32,7 +32,8 @@ from aiohttp import web
 
 from .._endpoints import ENDPOINTS, Endpoint, by_name
 from .._entities import Entity, per_entity_class
-from .._planner import PAGE_SIZE, order
+from .._keyset import PAGE_SIZE
+from .._plan import sort_rank as order
 from .._qs import decode_pairs
 from .._requests import missing_required
 from .._wire import format_timestamp
