@@ -61,7 +61,13 @@ _MAX_POSITION = 10**12
 
 def best_window(anchor: int, max_limit: int) -> tuple[int, int]:
     """``(limit, page)``: of the windows starting at or before position ``anchor``, the one
-    reaching furthest (the larger limit on a tie). ``anchor`` -1: nothing yielded yet."""
+    reaching furthest (the larger limit on a tie). ``anchor`` -1: nothing yielded yet.
+
+    :class:`PaginationError` where none reaches past ``anchor``: every limit up to
+    ``max_limit`` divides ``anchor + 1``. That needs ``anchor + 1`` to be a multiple of
+    lcm(1..max_limit), above 10**8 for a limit of 19 or more, so only a server capping
+    its pages at a handful of items meets it.
+    """
     if anchor < 0:
         return max_limit, 1
     best_reach, best = -1, (max_limit, 1)
@@ -71,6 +77,14 @@ def best_window(anchor: int, max_limit: int) -> tuple[int, int]:
         start = anchor - anchor % limit
         if start + limit - 1 > best_reach:
             best_reach, best = start + limit - 1, (limit, start // limit + 1)
+    if best_reach <= anchor:
+        raise PaginationError(
+            f"no window of at most {max_limit} items both starts at or before position "
+            f"{anchor} and ends after it, so the walk cannot verify a next window; a "
+            "server serving so few items a page cannot be walked exactly once",
+            parameter="limit",
+            value=max_limit,
+        )
     return best
 
 
@@ -319,8 +333,9 @@ class WindowPlanner:
             if page.total is not None:
                 guess = min(guess, page.total - 1)
             self._move(attrs.evolve(lane, anchor=max(guess, -1), total=self._total), slot)
-            slot.spare = True  # once the patch is read it may verify: keep it behind
-            self._slots.appendleft(slot)
+            if not any(other.spare for other in self._slots):
+                slot.spare = True  # once the patch is read it may verify: keep it (one)
+                self._slots.appendleft(slot)
             self._slots.appendleft(_Slot(best_window(self._lane.anchor, lane.limit)))
             return None
         self._failures = 0
@@ -428,18 +443,23 @@ class WindowPlanner:
         anchor: int,
         cap: int,
     ) -> None:
-        """A non-unique key whose tie group outgrows the largest window: the best window
-        from the exact anchor ends inside the group and brings nothing new."""
+        """A non-unique key whose tie group no window can get past: the best window that
+        starts before the group (as a verified one must) ends inside it, bringing nothing
+        new. Windows start at multiples of their limit, so this can happen to a group
+        smaller than the largest window when it sits badly."""
+        key = self._spec.key
         if self._spec.unique or not items:
             return
-        if sort_rank(items[-1].get(self._spec.key)) != sort_rank(mark.last):
+        last = sort_rank(mark.last)
+        if sort_rank(items[-1].get(key)) != last:
             return
         if best_window(anchor, cap) == window:
+            ties = sum(1 for item in items if sort_rank(item.get(key)) == last)
             raise PaginationError(
-                f"{len(mark.ids_at_last)} or more items share {self._spec.key}={mark.last!r}, "
-                f"more than a window of {cap} can get past; sort by a more selective key "
-                "such as _id",
-                parameter=self._spec.key,
+                f"{ties} or more items share {key}={mark.last!r} and no window of at most "
+                f"{cap} items that starts before them gets past them; sort by a more "
+                "selective key such as _id",
+                parameter=key,
                 value=mark.last,
             )
 
@@ -489,8 +509,10 @@ class WindowPlanner:
         after: WindowLane = batch.after
         if taken == len(batch.items):
             return after
-        mark = advance(self._spec, batch.before.mark, batch.items[:taken])
-        return attrs.evolve(after, mark=mark, anchor=after.anchor - (len(batch.items) - taken))
+        before: WindowLane = batch.before
+        mark = advance(self._spec, before.mark, batch.items[:taken])
+        anchor = after.anchor - (len(batch.items) - taken) if taken else before.anchor
+        return attrs.evolve(after, mark=mark, anchor=max(anchor, -1))
 
     def is_done(self, state: Any) -> bool:
         return bool(state.mark.done)
