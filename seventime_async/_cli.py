@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _cli_sync
 from ._client import API_KEY_ENV, DEFAULT_BASE_URL, SevenTimeClient
 from ._endpoints import ENDPOINTS, by_name
 from ._errors import SevenTimeError, ValidationError
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         help="items to generate, e.g. customers=25000",
     )
 
+    _cli_sync.add_parser(commands)
     serve = commands.add_parser(
         "emulator",
         help="serve the emulator on 127.0.0.1",
@@ -311,6 +313,8 @@ async def _serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)  # exits 2 on a usage error
+    if args.command == "sync":
+        return _cli_sync.main(args)
     command = _export(args, argv) if args.command == "export" else _serve(args)
     try:
         return asyncio.run(command)

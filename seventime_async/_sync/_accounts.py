@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -33,6 +33,9 @@ from ._driver import (
 )
 from ._store import AccountBusyError, Store
 
+if TYPE_CHECKING:
+    from .._client import SevenTimeClient
+
 __all__ = ["Account", "AccountsReport", "load_accounts", "sync_accounts"]
 
 _FIELDS = {"name", "key_env", "api_version", "base_url"}
@@ -43,7 +46,7 @@ _SECRET_LOOKING = {"key", "api_key", "secret", "client_secret", "token", "passwo
 class Account:
     name: str
     key_env: str
-    api_version: int = 2
+    api_version: int | None = None  # None: as the client infers it (from base_url)
     base_url: str | None = None
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str:
@@ -67,13 +70,14 @@ def _account(entry: Any, index: int) -> Account:
     if unknown:
         raise ValidationError(f"{where} has unknown fields {unknown}; known: {sorted(_FIELDS)}")
     name, key_env = entry.get("name"), entry.get("key_env")
-    version, base_url = entry.get("api_version", 2), entry.get("base_url")
+    version, base_url = entry.get("api_version"), entry.get("base_url")
     if not isinstance(name, str) or not name.strip() or not name.isprintable():
         raise ValidationError(f"{where}.name must be a non-empty printable string")
     if not isinstance(key_env, str) or not key_env.isidentifier():
         raise ValidationError(f"{where}.key_env must name an environment variable")
     if version not in (1, 2):
         raise ValidationError(f"{where}.api_version must be 1 or 2")
+    assert isinstance(version, int)
     if base_url is not None and not isinstance(base_url, str):
         raise ValidationError(f"{where}.base_url must be a string")
     return Account(name, key_env, version, base_url)
@@ -111,18 +115,18 @@ async def sync_accounts(
     families: Sequence[str] | None = None,
     full: bool = False,
     *,
-    client: Callable[[Account], Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    client_options: Mapping[str, Any] | None = None,
     parallel: int | None = None,
     full_every: timedelta = DEFAULT_FULL_EVERY,
     overlap: timedelta = DEFAULT_OVERLAP,
     progress: Callable[[SyncProgress], None] | None = None,
 ) -> AccountsReport:
     """Sync every account concurrently (at most ``parallel`` at once), each with its own
-    client (``client(account)``; by default a :class:`SevenTimeClient` with the key from
-    the account's variable). An account another worker holds is left to it; one account's
-    failure does not stop the others."""
-    keys = {a.name: a.api_key() for a in accounts}  # every key checked before any work
-    make = client or (lambda account: _client(account, keys[account.name]))
+    :class:`SevenTimeClient` (``client_options`` for all, the key from the account's
+    variable in ``environ``, default ``os.environ``). An account another worker holds is
+    left to it; one account's failure does not stop the others."""
+    keys = {a.name: a.api_key(environ) for a in accounts}  # every key checked before any work
     gate = asyncio.Semaphore(parallel or len(accounts) or 1)
     synced: dict[str, SyncResult] = {}
     busy: list[str] = []
@@ -131,7 +135,7 @@ async def sync_accounts(
     async def one(account: Account) -> None:
         async with gate:
             try:
-                async with make(account) as api:
+                async with _client(account, keys[account.name], client_options or {}) as api:
                     synced[account.name] = await sync(
                         api,
                         store,
@@ -153,10 +157,8 @@ async def sync_accounts(
     return AccountsReport(synced, sorted(busy), failed)
 
 
-def _client(account: Account, key: str) -> Any:
+def _client(account: Account, key: str, options: Mapping[str, Any]) -> SevenTimeClient:
     from .._client import SevenTimeClient
 
-    options: dict[str, Any] = {"api_version": account.api_version}
-    if account.base_url is not None:
-        options["base_url"] = account.base_url
-    return SevenTimeClient(key, **options)
+    own: dict[str, Any] = {"api_version": account.api_version, "base_url": account.base_url}
+    return SevenTimeClient(key, **options, **{k: v for k, v in own.items() if v is not None})
