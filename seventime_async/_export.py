@@ -23,7 +23,7 @@ import orjson
 from ._converter import entity_fields
 from ._entities import Entity, per_entity_class
 from ._errors import ValidationError
-from ._resources import ListResource
+from ._resources import Resource
 
 __all__ = ["Checkpoint", "ExportResult", "csv_columns", "export", "flatten"]
 
@@ -144,7 +144,7 @@ def _csv_line(cells: list[str]) -> bytes:
 
 
 async def export(
-    resource: ListResource[Any],
+    resource: Resource[Any],
     out: Path,
     *,
     fmt: str = "jsonl",
