@@ -178,7 +178,7 @@ def _summary(result: SyncResult) -> Iterator[str]:
             f"{family.updated:,} changed, {family.deleted:,} deleted"
         )
     for name, why in result.skipped.items():
-        yield f"{result.account}/{name}: skipped, it {why}"
+        yield f"{result.account}/{name}: skipped: it {why}"
 
 
 # -- the command ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._endpoints import ENDPOINTS, Endpoint
+from .._endpoints import ENDPOINTS
 from .._errors import SevenTimeError, ValidationError
 from ._state import Walk, WalkKind, plan_walk
 from ._store import PageCounts, Store
@@ -105,13 +105,6 @@ class _Family:
     incremental: bool
 
 
-def _spec(endpoint: Endpoint[Any], version: int) -> Any:
-    spec = getattr(endpoint, "spec", None)
-    if spec is not None:
-        return spec(version)
-    return endpoint if version == 1 else None  # the v1-only table before v2 families
-
-
 def select_families(
     version: int, names: Sequence[str] | None = None
 ) -> tuple[list[_Family], dict[str, str]]:
@@ -126,20 +119,20 @@ def select_families(
         raise ValidationError(f"unknown families {unknown}; known: {sorted(endpoints)}")
     for name in dict.fromkeys(names) if names else endpoints:
         endpoint = endpoints[name]
-        spec = _spec(endpoint, version)
-        reason = None
+        spec = endpoint.spec(version)
         if spec is None:
-            reason = f"not in API version {version}"
-        elif not getattr(spec, "list", True):
+            reason = f"is not in API v{version}"
+        elif not spec.listable:
             reason = "cannot be listed"
         elif spec.required_filters:
             reason = f"needs the filter {', '.join(sorted(spec.required_filters))} to be listed"
-        if reason is None:
-            chosen.append(_Family(name, endpoint.key, getattr(spec, "incremental", False)))
-        elif names:
+        else:
+            chosen.append(_Family(name, endpoint.key, spec.incremental))
+            continue
+        if names:
             raise ValidationError(f"{name} cannot be synced: it {reason}")
-        elif spec is not None and getattr(spec, "list", True):
-            skipped[name] = reason
+        if spec is not None and spec.listable:
+            skipped[name] = reason  # said, as they would be missed otherwise
     return chosen, skipped
 
 
@@ -178,7 +171,7 @@ async def sync(
     sync holds the account, :class:`SyncError` if some family failed (after the others
     finished), :class:`StoreError` for a database problem.
     """
-    version: int = getattr(client, "api_version", 1)
+    version = client.api_version
     chosen, skipped = select_families(version, list(families) if families else None)
     started = datetime.now(UTC)
     async with store.lock_account(account):
