@@ -9,11 +9,13 @@ on a developer's machine and fail in CI (``CI`` set), where a skip would hide th
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -99,3 +101,37 @@ def postgres(postgres_server: str) -> str:
         timeout=60,
     )
     return postgres_server.rsplit("/", 1)[0] + "/" + name
+
+
+def _sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
+def execute_script(url: str, sql: str) -> None:
+    """Run SQL statements with the database's own tools, not the code under test."""
+    if url.startswith("sqlite:///"):
+        with contextlib.closing(sqlite3.connect(_sqlite_path(url))) as db:
+            db.executescript(sql)
+        return
+    binaries = _binaries()
+    assert binaries is not None
+    subprocess.run(
+        [str(binaries / "psql"), "-d", url, "-v", "ON_ERROR_STOP=1", "-q"],
+        input=sql.encode(),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def dump(url: str) -> str:
+    """The whole database as text: every table, every row."""
+    if url.startswith("sqlite:///"):
+        with contextlib.closing(sqlite3.connect(_sqlite_path(url))) as db:
+            return "\n".join(db.iterdump())
+    binaries = _binaries()
+    assert binaries is not None
+    done = subprocess.run(
+        [str(binaries / "pg_dump"), "-d", url], check=True, capture_output=True, timeout=60
+    )
+    return done.stdout.decode()
