@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._client import DEFAULT_BASE_URL, infer_api_version
 from .._errors import SevenTimeError, ValidationError
 from ._driver import (
     DEFAULT_FULL_EVERY,
     DEFAULT_OVERLAP,
     SyncProgress,
     SyncResult,
+    select_families,
     sync,
 )
 from ._store import AccountBusyError, Store
@@ -47,7 +49,17 @@ class Account:
     name: str
     key_env: str
     api_version: int | None = None  # None: as the client infers it (from base_url)
-    base_url: str | None = None
+    base_url: str | None = None  # None: the service's, for the version
+
+    @property
+    def url(self) -> str:
+        if self.base_url is not None:
+            return self.base_url
+        return f"{DEFAULT_BASE_URL.rsplit('/', 1)[0]}/{self.api_version or 1}"
+
+    @property
+    def version(self) -> int:
+        return infer_api_version(self.url, self.api_version)
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str:
         key = (os.environ if environ is None else environ).get(self.key_env)
@@ -127,6 +139,8 @@ async def sync_accounts(
     variable in ``environ``, default ``os.environ``). An account another worker holds is
     left to it; one account's failure does not stop the others."""
     keys = {a.name: a.api_key(environ) for a in accounts}  # every key checked before any work
+    for account in accounts:  # and every family named
+        select_families(account.version, families)
     gate = asyncio.Semaphore(parallel or len(accounts) or 1)
     synced: dict[str, SyncResult] = {}
     busy: list[str] = []
@@ -160,5 +174,4 @@ async def sync_accounts(
 def _client(account: Account, key: str, options: Mapping[str, Any]) -> SevenTimeClient:
     from .._client import SevenTimeClient
 
-    own: dict[str, Any] = {"api_version": account.api_version, "base_url": account.base_url}
-    return SevenTimeClient(key, **options, **{k: v for k, v in own.items() if v is not None})
+    return SevenTimeClient(key, base_url=account.url, api_version=account.version, **options)

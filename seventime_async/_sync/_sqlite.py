@@ -52,6 +52,12 @@ class _SqliteTransaction:
             return list(await cursor.fetchall())
 
 
+def _probe(path: Path) -> None:
+    if path.is_symlink():
+        raise StoreError(f"{path} is a symbolic link; give the database's real path")
+    sqlite3.connect(path).close()
+
+
 class SqliteStore(Store):
     """A sync store in one SQLite file (created if missing; never through a symlink)."""
 
@@ -75,9 +81,10 @@ class SqliteStore(Store):
             raise StoreError(
                 "SqliteStore needs aiosqlite: pip install 'seventime-async[sync]'"
             ) from None
-        if self.path.is_symlink():
-            raise StoreError(f"{self.path} is a symbolic link; give the database's real path")
         try:
+            # Opened once plainly first: aiosqlite leaves a failed connection's thread to
+            # report to an event loop that may be gone by then.
+            await asyncio.to_thread(_probe, self.path)
             self._db = await aiosqlite.connect(self.path, isolation_level=None)
             await self._db.execute("PRAGMA journal_mode = WAL")
             await self._db.execute("PRAGMA synchronous = FULL")
