@@ -70,9 +70,28 @@ from ._planner import BracketDialect, SeekDialect
 from ._ratelimit import RateLimiter
 from ._resources import Resource
 from ._retry import RetryPolicy
+from ._sync import (
+    Account,
+    AccountBusyError,
+    AccountsReport,
+    FamilyResult,
+    PostgresStore,
+    SqliteStore,
+    Store,
+    StoreError,
+    SyncError,
+    SyncProgress,
+    SyncResult,
+    load_accounts,
+    sync,
+    sync_accounts,
+)
 from ._version import __version__
 
 __all__ = [
+    "Account",
+    "AccountBusyError",
+    "AccountsReport",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -91,6 +110,7 @@ __all__ = [
     "Department",
     "Entity",
     "Event",
+    "FamilyResult",
     "HouseProperties",
     "Invoice",
     "InvoiceItem",
@@ -102,6 +122,7 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "Permissions",
+    "PostgresStore",
     "PriceList",
     "Project",
     "ProjectStatus",
@@ -122,7 +143,13 @@ __all__ = [
     "ServiceUnavailableError",
     "SevenTimeClient",
     "SevenTimeError",
+    "SqliteStore",
     "StaffLedger",
+    "Store",
+    "StoreError",
+    "SyncError",
+    "SyncProgress",
+    "SyncResult",
     "Tag",
     "TransportError",
     "User",
@@ -134,7 +161,10 @@ __all__ = [
     "WorkOrderStatus",
     "WorkOrderType",
     "__version__",
+    "load_accounts",
     "ref_id",
     "structure",
+    "sync",
+    "sync_accounts",
     "unstructure",
 ]
