@@ -32,6 +32,8 @@ import orjson
 import seventime_async as st
 from seventime_async._converter import structure_page
 
+from .sync import bench_sync, report_sync
+
 HERE = Path(__file__).parent
 FIXTURES = HERE.parent / "tests" / "fixtures" / "reference_examples.json"
 RESULTS = HERE / "results.json"
@@ -392,6 +394,7 @@ async def run(smoke: bool) -> dict[str, Any]:
     results["concurrency"] = await bench_concurrency(smoke)
     results["rate"] = await bench_rate(smoke)
     results["memory"] = await bench_memory(smoke)
+    results["sync"] = await bench_sync(smoke)
     return results
 
 
@@ -402,7 +405,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     results = asyncio.run(run(args.smoke))
-    rows = report(results)
+    rows = report(results) + report_sync(results["sync"])
     results["targets"] = {t: {"value": v, "target": b, "met": ok} for t, v, b, ok in rows}
     if not args.smoke:
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
