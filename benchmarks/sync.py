@@ -25,11 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import seventime_async as st
+from seventime_async._endpoints import ENDPOINTS
 from seventime_async.emulator import Emulator
 
 RATE = 4  # the service's documented limit, per key
 PAGE = 500
-INCREMENTAL = ["customers", "projects", "work_orders", "time_logs", "expenses", "supplier_invoices"]
+#: The families with ``lastModified`` (v2: customers, projects, time logs, work orders,
+#: expenses, supplier invoices), as the endpoint table says.
+INCREMENTAL = [e.name for e in ENDPOINTS if (api := e.spec(2)) is not None and api.incremental]
 TARGETS = {"sync.full_fraction": 0.95, "sync.incremental_ratio": 0.02}
 
 _SERVE = """
