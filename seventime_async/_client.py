@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from types import TracebackType
 from typing import Any
 
@@ -39,6 +40,7 @@ __all__ = ["DEFAULT_BASE_URL", "SevenTimeClient"]
 
 DEFAULT_BASE_URL = "https://app.seventime.se/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SevenTimeClient:
@@ -100,6 +102,11 @@ class SevenTimeClient:
             raise ValidationError(
                 f"no API key: pass api_key= or set {API_KEY_ENV} "
                 "(Seven Time: Settings -> Integrations -> API)"
+            )
+        if _CONTROL.search(key):  # a newline from `cat keyfile` or an .env file, typically
+            raise ValidationError(
+                "the API key contains a control character (a trailing newline?); "
+                "remove it (the key is not shown here)"
             )
         if max_concurrency < 1:
             raise ValidationError(f"max_concurrency must be at least 1, got {max_concurrency}")
