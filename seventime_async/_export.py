@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 _BOM = "\ufeff".encode()
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# injection"); such text gets a leading apostrophe, which spreadsheets show as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _VERSION = 1
 
 
@@ -178,7 +181,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
+        return "'" + value if value.startswith(_FORMULA_START) else value
     if isinstance(value, list | dict):
         return orjson.dumps(value).decode()
     return str(value)

@@ -1,11 +1,14 @@
 """The export's files under hostile conditions, driven through the real CLI against the
 embedded emulator: two writers at once, checkpoints that lie, symbolic links, a full
-disk, a file-size limit, a read-only directory, a key with a newline, a hostile error message."""
+disk, a file-size limit, a read-only directory, a key with a newline, a hostile error
+message, formula cells."""
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import errno
+import io
 import json
 import os
 import subprocess
@@ -18,6 +21,7 @@ from aiohttp import web
 
 from seventime_async._cli import main
 from seventime_async._export import Checkpoint
+from seventime_async.emulator import Emulator
 
 from .test_cli import CLI, _env, _records, _reference, _wait_for_items
 
@@ -289,6 +293,55 @@ def test_a_key_with_a_control_character_is_one_line_exit_2_and_not_shown(
     err = _one_line_error(capsys)
     assert "control character" in err and "emulator-key" not in err and "lator" not in err
     assert not out.exists()
+
+
+# -- #10 item 11: CSV cells that a spreadsheet would run --------------------------------
+
+
+async def test_csv_cells_that_start_a_formula_are_neutralised(tmp_path: Path) -> None:
+    risky = {
+        "name": '=HYPERLINK("http://evil","x")',
+        "city": "+46 Båstad",
+        "address": "-2+3",
+        "address2": "@SUM(A1)",
+        "notes": "\tindented",
+        "email": "\rreturn",
+        "billingSettings": {"city": "=1+1"},
+        "pricePerHour": -150.5,
+        "paymentDays": -1,
+        "phone": "070-123 45 67",  # a minus inside, not at the start: untouched
+    }
+    out = tmp_path / "customers.csv"
+    async with Emulator(seed=1, customers=3) as emu:
+        emu.insert("customers", risky)
+        proc = await asyncio.create_subprocess_exec(
+            *CLI,
+            "export",
+            "customers",
+            "--base-url",
+            emu.base_url,
+            "--format",
+            "csv",
+            "--quiet",
+            "--out",
+            str(out),
+            env=_env(SEVENTIME_API_KEY=emu.api_key),
+        )
+        assert await proc.wait() == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    rows = [r for r in csv.DictReader(io.StringIO(text, newline="")) if r["name"].startswith("'")]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["name"] == '\'=HYPERLINK("http://evil","x")'
+    assert row["city"] == "'+46 Båstad"
+    assert row["address"] == "'-2+3"
+    assert row["address2"] == "'@SUM(A1)"
+    assert row["notes"] == "'\tindented"
+    assert row["email"] == "'\rreturn"
+    assert row["billingSettings.city"] == "'=1+1"
+    assert row["pricePerHour"] == "-150.5"  # JSON numbers are numbers, not formulas
+    assert row["paymentDays"] == "-1"
+    assert row["phone"] == "070-123 45 67"
 
 
 async def test_a_hostile_error_message_reaches_the_terminal_on_one_line(tmp_path: Path) -> None:
