@@ -35,7 +35,7 @@ from ._events import EventHook
 from ._planner import SeekDialect
 from ._ratelimit import RateLimiter
 from ._requests import check_id
-from ._resources import Resource
+from ._resources import Resource, resource_class
 from ._retry import RetryPolicy
 from ._transport import Transport
 
@@ -176,7 +176,7 @@ class SevenTimeClient:
             headers=self._dialect.headers,
         )
         for endpoint in ENDPOINTS:
-            resource = Resource(
+            resource = resource_class(endpoint)(
                 self._transport,
                 endpoint,
                 self._dialect,
