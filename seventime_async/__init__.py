@@ -44,6 +44,7 @@ from ._errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     DecodeError,
     NotFoundError,
     PaginationError,
@@ -63,12 +64,12 @@ from ._events import (
     ResponseReceived,
     RetryScheduled,
 )
+from ._page import Page
 from ._paginate import Paginator
 from ._planner import BracketDialect, SeekDialect
 from ._ratelimit import RateLimiter
-from ._resources import CreateResource, GetResource, ListResource
+from ._resources import Resource
 from ._retry import RetryPolicy
-from ._transport import ClientClosedError
 from ._version import __version__
 
 __all__ = [
@@ -81,7 +82,6 @@ __all__ = [
     "BudgetCalculation",
     "ClientClosedError",
     "ContactPerson",
-    "CreateResource",
     "CustomField",
     "Customer",
     "DEFAULT_BASE_URL",
@@ -91,13 +91,12 @@ __all__ = [
     "Department",
     "Entity",
     "Event",
-    "GetResource",
     "HouseProperties",
     "Invoice",
     "InvoiceItem",
     "InvoiceLogEntry",
-    "ListResource",
     "NotFoundError",
+    "Page",
     "PageFetched",
     "PaginationError",
     "Paginator",
@@ -113,6 +112,7 @@ __all__ = [
     "RateLimiter",
     "RecurringBudget",
     "RequestStarted",
+    "Resource",
     "ResponseReceived",
     "RetryPolicy",
     "RetryScheduled",

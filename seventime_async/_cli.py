@@ -257,7 +257,8 @@ async def _export(args: argparse.Namespace, argv: Sequence[str]) -> int:
     targets = _targets(args)
     filters = dict(args.filter)
     for name, _ in targets:  # refuse a bad filter before any output is written
-        filter_params(by_name(name), filters)
+        endpoint = by_name(name)
+        filter_params(endpoint, endpoint.api(1), filters)
     progress = _Progress(args.quiet)
     async with (
         _source(args) as (base_url, key),

@@ -6,9 +6,11 @@ import os
 import re
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from ._dialect import Dialect, dialect_for
 from ._endpoints import ENDPOINTS
 from ._entities import (
     ContactPerson,
@@ -32,15 +34,49 @@ from ._errors import ValidationError
 from ._events import EventHook
 from ._planner import SeekDialect
 from ._ratelimit import RateLimiter
-from ._resources import CreateResource, GetResource, ListResource, capability
+from ._requests import check_id
+from ._resources import Resource, resource_class
 from ._retry import RetryPolicy
 from ._transport import Transport
 
-__all__ = ["DEFAULT_BASE_URL", "SevenTimeClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "SERVICE_URL",
+    "SevenTimeClient",
+    "infer_api_version",
+]
 
-DEFAULT_BASE_URL = "https://app.seventime.se/api/1"
+#: The service; the client appends ``/api/<version>`` when no ``base_url`` is given.
+SERVICE_URL = "https://app.seventime.se"
+DEFAULT_BASE_URL = f"{SERVICE_URL}/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: The service's documented limit (v2 reference, "Rate-limit"): 4 requests per second.
+DEFAULT_RATE_LIMIT = 4.0
+_VERSION_IN_PATH = re.compile(r"/api/(\d+)/?$")
+
+
+def infer_api_version(base_url: str | None, api_version: int | None) -> int:
+    """The version to speak: ``api_version`` if given, else the one a base URL ending in
+    ``/api/1`` or ``/api/2`` names, else 1. A conflict between the two is refused."""
+    if base_url is None:
+        version = 1 if api_version is None else api_version
+        dialect_for(version)
+        return version
+    found = _VERSION_IN_PATH.search(urlsplit(base_url).path)
+    in_url = int(found.group(1)) if found else None
+    if api_version is None:
+        version = in_url if in_url is not None else 1
+    else:
+        version = api_version
+        if in_url is not None and in_url != api_version:
+            raise ValidationError(
+                f"api_version={api_version} conflicts with base_url {base_url!r}, which "
+                f"ends in /api/{in_url}; drop one of them or make them agree"
+            )
+    dialect_for(version)  # refuses anything but 1 and 2
+    return version
 
 
 class SevenTimeClient:
@@ -51,7 +87,14 @@ class SevenTimeClient:
     by every task: its rate limiter, concurrency cap and connection pool are shared.
 
     :param api_key: the ``Client-Secret``; defaults to ``$SEVENTIME_API_KEY``.
-    :param rate_limit: requests per second for the whole client; ``None`` disables it;
+    :param base_url: the API root; by default the service's ``/api/<api_version>``.
+    :param api_version: 1 or 2; by default the one ``base_url`` ends in (``/api/2``),
+        else 1. Everything that differs between the versions follows from it.
+    :param acting_user: the user id that writes name as ``createdByUser``,
+        ``modifiedByUser`` or ``deletedByUser`` where the API requires one; each call
+        can override it.
+    :param rate_limit: requests per second for the whole client (default 4, the
+        service's documented limit); ``None`` disables it;
         a :class:`RateLimiter` gives full control (burst, back-off, recovery, clock).
     :param rate_burst: requests that may go at once before the rate applies (default 1).
     :param max_concurrency: requests in flight at once.
@@ -63,31 +106,33 @@ class SevenTimeClient:
     :param seek_dialect: how range filters are spelled (default ``field[$gt]=v``).
     """
 
-    customers: CreateResource[Customer]
-    contact_persons: GetResource[ContactPerson]
-    users: CreateResource[User]
-    user_roles: ListResource[UserRole]
-    salary_types: ListResource[SalaryType]
-    user_skills: ListResource[UserSkill]
-    departments: GetResource[Department]
-    projects: CreateResource[Project]
-    project_statuses: ListResource[ProjectStatus]
-    project_types: ListResource[ProjectType]
-    project_tags: ListResource[Tag]
-    work_orders: CreateResource[WorkOrder]
-    work_order_types: ListResource[WorkOrderType]
-    work_order_tags: ListResource[Tag]
-    work_order_statuses: ListResource[WorkOrderStatus]
-    price_lists: ListResource[PriceList]
-    invoices: CreateResource[Invoice]
-    invoice_tags: ListResource[Tag]
+    customers: Resource[Customer]
+    contact_persons: Resource[ContactPerson]
+    users: Resource[User]
+    user_roles: Resource[UserRole]
+    salary_types: Resource[SalaryType]
+    user_skills: Resource[UserSkill]
+    departments: Resource[Department]
+    projects: Resource[Project]
+    project_statuses: Resource[ProjectStatus]
+    project_types: Resource[ProjectType]
+    project_tags: Resource[Tag]
+    work_orders: Resource[WorkOrder]
+    work_order_types: Resource[WorkOrderType]
+    work_order_tags: Resource[Tag]
+    work_order_statuses: Resource[WorkOrderStatus]
+    price_lists: Resource[PriceList]
+    invoices: Resource[Invoice]
+    invoice_tags: Resource[Tag]
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        rate_limit: float | RateLimiter | None = 10.0,
+        base_url: str | None = None,
+        api_version: int | None = None,
+        acting_user: str | None = None,
+        rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
         rate_burst: int = 1,
         max_concurrency: int = 8,
         max_retries: int = 5,
@@ -108,6 +153,10 @@ class SevenTimeClient:
                 "the API key contains a control character (a trailing newline?); "
                 "remove it (the key is not shown here)"
             )
+        self._dialect: Dialect = dialect_for(infer_api_version(base_url, api_version))
+        if base_url is None:
+            base_url = f"{SERVICE_URL}/api/{self._dialect.version}"
+        self.acting_user = None if acting_user is None else check_id(acting_user, "acting_user")
         if max_concurrency < 1:
             raise ValidationError(f"max_concurrency must be at least 1, got {max_concurrency}")
         limiter: RateLimiter | None
@@ -130,14 +179,26 @@ class SevenTimeClient:
             retry=retry or RetryPolicy(max_retries=max_retries),
             timeout=timeout,
             events=events,
+            headers=self._dialect.headers,
         )
         for endpoint in ENDPOINTS:
-            resource = capability(endpoint)(self._transport, endpoint, seek_dialect)
+            resource = resource_class(endpoint)(
+                self._transport,
+                endpoint,
+                self._dialect,
+                acting_user=self.acting_user,
+                seek_dialect=seek_dialect,
+            )
             setattr(self, endpoint.name, resource)
 
     @property
     def base_url(self) -> str:
         return self._transport.base_url
+
+    @property
+    def api_version(self) -> int:
+        """1 or 2: the API version this client speaks (fixed for its life)."""
+        return self._dialect.version
 
     @property
     def rate_limiter(self) -> RateLimiter | None:
@@ -150,7 +211,10 @@ class SevenTimeClient:
 
     def __repr__(self) -> str:
         # The key is deliberately absent: reprs end up in logs and tracebacks.
-        return f"<SevenTimeClient base_url={self.base_url!r} api_key=<redacted>>"
+        return (
+            f"<SevenTimeClient base_url={self.base_url!r} api_version={self.api_version} "
+            "api_key=<redacted>>"
+        )
 
     async def close(self) -> None:
         """Close the connection pool if the client created it. Idempotent."""

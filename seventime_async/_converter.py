@@ -27,6 +27,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ._entities import Entity, wire_name
 from ._layout import Inline, Layout, compilable, compile_layout
+from ._wire import format_timestamp
 
 __all__ = ["converter", "entity_fields", "structure", "structure_page", "unstructure"]
 
@@ -65,15 +66,6 @@ _identity = _Passthrough()
 for _scalar in _SCALARS:
     converter.register_structure_hook(_scalar, _identity)
 converter.register_structure_hook(Any, _identity)
-
-
-def format_timestamp(value: datetime) -> str:
-    """The API's timestamp form (JavaScript's ``toISOString``) for UTC values."""
-    if value.utcoffset() is None or value.utcoffset():
-        return value.isoformat()
-    micro = value.microsecond
-    fraction = f"{micro // 1000:03d}" if micro % 1000 == 0 else f"{micro:06d}"
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
 
 
 def _parse_timestamp(value: Any, _: Any) -> datetime:

@@ -1,14 +1,17 @@
-"""The one declarative table of the API's 18 endpoint families (pure data).
+"""The one declarative table of the API's endpoint families (pure data).
 
-Everything per-endpoint lives here: path, entity, filters, default cursor key, whether
-``get``/``create`` exist, and the create fields with their rules, transcribed from the
-reference (with design.md's errata applied). Resources, request validation and the
-emulator all read this table; none of them has per-endpoint code.
+One row per family: its client attribute name, path, entity class and cursor key, and
+for each API version that has it, an :class:`Api`: the documented filters, whether items
+can be fetched one by one, and the fields of its writes (create, update, delete) with
+their rules, transcribed from the references (design.md §3 and §10, with the errata
+applied). Resources, request validation, the CLI and the emulator all read this table;
+none of them has per-family code. A new family is one row plus its entity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -37,28 +40,72 @@ from ._entities import (
     WorkOrderStatus,
     WorkOrderType,
 )
+from ._errors import ValidationError
+from ._wire import camel
 
-__all__ = ["ENDPOINTS", "Condition", "CreateSpec", "Endpoint", "by_name"]
+__all__ = [
+    "ENDPOINTS",
+    "VERSIONS",
+    "Action",
+    "Api",
+    "Condition",
+    "Endpoint",
+    "Filter",
+    "FilterKind",
+    "WriteSpec",
+    "by_name",
+    "families",
+    "query",
+]
 
 E = TypeVar("E", bound=Entity)
+VERSIONS = (1, 2)
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+class FilterKind(enum.Enum):
+    """What a filter takes, so it is checked and spelled before any request."""
+
+    TEXT = "text"  # a string or number, matched as the server documents
+    ID = "id"  # an ObjectId (24 hex digits) or an entity carrying one
+    BOOL = "bool"
+    DATE = "date"  # datetime.date -> YYYY-MM-DD
+    DATETIME = "datetime"  # an aware datetime -> YYYY-MM-DD HH:MM:SS (UTC)
 
 
-def _names(*specs: str) -> dict[str, str]:
-    """``"customer_id"`` -> camelCase wire name; ``"project=Project"`` names it explicitly."""
-    out: dict[str, str] = {}
-    for spec in specs:
-        name, _, wire = spec.rstrip("*").partition("=")
-        out[name] = wire or _camel(name)
-    return out
+@attrs.frozen
+class Filter:
+    wire: str
+    kind: FilterKind = FilterKind.TEXT
+    required: bool = False
 
 
-def _required(*specs: str) -> frozenset[str]:
-    return frozenset(spec.rstrip("*").partition("=")[0] for spec in specs if spec.endswith("*"))
+def query(
+    *text: str,
+    ids: Iterable[str] = (),
+    booleans: Iterable[str] = (),
+    dates: Iterable[str] = (),
+    datetimes: Iterable[str] = (),
+    required: Iterable[str] = (),
+    wire: Mapping[str, str] | None = None,
+) -> dict[str, Filter]:
+    """The filters of one list, by snake_case name and kind; wire names are the camelCase
+    of the name unless ``wire`` says otherwise; ``required`` names filters the server
+    refuses to list without. ``modified_since`` is the ``lastModified`` filter."""
+    kinds = {
+        **dict.fromkeys(text, FilterKind.TEXT),
+        **dict.fromkeys(ids, FilterKind.ID),
+        **dict.fromkeys(booleans, FilterKind.BOOL),
+        **dict.fromkeys(dates, FilterKind.DATE),
+        **dict.fromkeys(datetimes, FilterKind.DATETIME),
+    }
+    must = frozenset(required)
+    if not must <= kinds.keys():
+        raise ValueError(f"required filters {sorted(must - kinds.keys())} are not declared")
+    names = {"modified_since": "lastModified", **(wire or {})}
+    return {
+        name: Filter(names.get(name) or camel(name), kind, name in must)
+        for name, kind in kinds.items()
+    }
 
 
 @attrs.frozen
@@ -71,7 +118,14 @@ class Condition:
 
 
 @attrs.frozen
-class CreateSpec:
+class WriteSpec:
+    """The body of one write (create, update or delete): its fields and their rules.
+
+    ``created_by_user``, ``modified_by_user`` and ``deleted_by_user`` are filled from the
+    client's ``acting_user`` when the call does not name them.
+    """
+
+    #: Attribute name -> wire name.
     fields: Mapping[str, str]
     required: frozenset[str]
     #: Fields whose values are objects (or lists of them): entity instances or dicts.
@@ -83,9 +137,74 @@ class CreateSpec:
     date_formats: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
-    def of(cls, *specs: str, **options: Any) -> CreateSpec:
-        """Fields as ``"name*"`` (required), ``"city"``, ``"project=Project"`` (wire name)."""
-        return cls(fields=_names(*specs), required=_required(*specs), **options)
+    def of(
+        cls,
+        required: Iterable[str] = (),
+        optional: Iterable[str] = (),
+        *,
+        wire: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> WriteSpec:
+        required = tuple(required)
+        names = (*required, *optional)
+        wires = wire or {}
+        return cls(
+            fields={name: wires.get(name) or camel(name) for name in names},
+            required=frozenset(required),
+            **options,
+        )
+
+    def extended(
+        self, required: Iterable[str] = (), optional: Iterable[str] = (), **options: Any
+    ) -> WriteSpec:
+        """This spec with more fields (and options replaced): v2 bodies grow v1's."""
+        more = WriteSpec.of(required, optional)
+        return attrs.evolve(
+            self,
+            fields={**self.fields, **more.fields},
+            required=self.required | more.required,
+            **options,
+        )
+
+
+@attrs.frozen
+class Action:
+    """A write that is not create, update or delete: a POST to its own path
+    (``/startTimer``), with a body checked like any write's."""
+
+    path: str
+    body: WriteSpec
+    #: The entity the server answers with; None: the family's own.
+    returns: type[Entity] | None = None
+
+
+@attrs.frozen
+class Api:
+    """What one API version offers for a family."""
+
+    filters: Mapping[str, Filter] = attrs.field(factory=dict)
+    #: ``GET <path>/<id>`` exists.
+    get: bool = False
+    create: WriteSpec | None = None
+    #: PUT to the collection URL with ``_id`` in the body (v2).
+    update: WriteSpec | None = None
+    #: DELETE to the collection URL with ``_id`` in the body (v2); fields besides ``_id``.
+    delete: WriteSpec | None = None
+    #: The list sends ``meta`` (v2); lookup lists send ``{"data": [...]}`` alone.
+    paged: bool = True
+    #: The family can be listed at all (documents, for one, cannot).
+    listable: bool = True
+    #: Named actions (``timers``: start and stop; ``documents``: upload).
+    actions: Mapping[str, Action] = attrs.field(factory=dict)
+
+    @property
+    def required_filters(self) -> frozenset[str]:
+        return frozenset(name for name, f in self.filters.items() if f.required)
+
+    @property
+    def incremental(self) -> bool:
+        """Whether lists take ``modified_since`` (the server's ``lastModified``)."""
+        return "modified_since" in self.filters
 
 
 @attrs.frozen
@@ -93,38 +212,44 @@ class Endpoint(Generic[E]):
     name: str
     path: str
     entity: type[E]
-    filters: Mapping[str, str] = attrs.field(factory=dict)
-    required_filters: frozenset[str] = frozenset()
-    #: The default keyset-cursor key: a unique field every item carries.
+    #: The default cursor key: a unique field every item carries.
     key: str = "_id"
-    get: bool = False
-    create: CreateSpec | None = None
+    v1: Api | None = None
+    v2: Api | None = None
 
-    @classmethod
-    def of(cls, name: str, path: str, entity: type[E], *filters: str, **kw: Any) -> Endpoint[E]:
-        return cls(
-            name=name,
-            path=path,
-            entity=entity,
-            filters=_names(*filters),
-            required_filters=_required(*filters),
-            **kw,
-        )
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(v for v in VERSIONS if self.spec(v) is not None)
 
+    def spec(self, version: int) -> Api | None:
+        """What ``version`` offers for this family, or None where it does not exist."""
+        found: Api | None = getattr(self, f"v{version}", None) if version in VERSIONS else None
+        return found
+
+    def api(self, version: int) -> Api:
+        """As :meth:`spec`, but a family missing from ``version`` is a ValidationError."""
+        found = self.spec(version)
+        if found is None:
+            have = " and ".join(f"v{v}" for v in self.versions)
+            raise ValidationError(
+                f"{self.name} does not exist in API v{version} (it is in {have}); "
+                f"use SevenTimeClient(api_version={self.versions[-1]})"
+            )
+        return found
+
+
+def _lookup(name: str, path: str, entity: type[E], **kw: Any) -> Endpoint[E]:
+    """A lookup list (tags, types, statuses...): sort only, and in v2 no ``meta``."""
+    return Endpoint(name, path, entity, v1=Api(), v2=Api(paged=False), **kw)
+
+
+# -- the families ----------------------------------------------------------------------
 
 _DEDUCTION_ITEM = "billingSettings.deductionDistribution[]."
 
-CUSTOMERS = Endpoint.of(
-    "customers",
-    "/customers",
-    Customer,
-    "name",
-    "customer_number",
-    "organization_number",
-    "city",
-    get=True,
-    create=CreateSpec.of(
-        "name*",
+_CUSTOMER_V1 = WriteSpec.of(
+    ("name",),
+    (
         "customer_number",
         "address",
         "address2",
@@ -137,34 +262,52 @@ CUSTOMERS = Endpoint.of(
         "vat_number",
         "payment_days",
         "billing_settings",
-        nested={"billing_settings": BillingSettings},
-        required_paths=tuple(
-            _DEDUCTION_ITEM + key for key in ("userName", "personalNumber", "distributionPercent")
+    ),
+    nested={"billing_settings": BillingSettings},
+    required_paths=tuple(
+        _DEDUCTION_ITEM + key for key in ("userName", "personalNumber", "distributionPercent")
+    ),
+)
+CUSTOMERS = Endpoint(
+    "customers",
+    "/customers",
+    Customer,
+    v1=Api(
+        query("name", "customer_number", "organization_number", "city"),
+        get=True,
+        create=_CUSTOMER_V1,
+    ),
+    v2=Api(
+        query(
+            "name", "customer_number", "organization_number", "city", datetimes=["modified_since"]
+        ),
+        get=True,
+        create=_CUSTOMER_V1.extended(
+            ("created_by_user",),
+            ("type_of_customer", "delivery_address"),
+            nested={"billing_settings": BillingSettings, "delivery_address": DeliveryAddress},
         ),
     ),
 )
-CONTACT_PERSONS = Endpoint.of(
-    "contact_persons", "/contactPersons", ContactPerson, "customer_id*", get=True
+CONTACT_PERSONS = Endpoint(
+    "contact_persons",
+    "/contactPersons",
+    ContactPerson,
+    v1=Api(query(ids=["customer_id"], required=["customer_id"]), get=True),
+    v2=Api(query("name", ids=["customer_id"]), get=True),
 )
-USERS = Endpoint.of(
-    "users",
-    "/users",
-    User,
+_USER_FILTERS = query(
     "name",
     "person_number",
     "department",
     "user_role",
-    "is_active",
-    "is_activated",
     "default_salary_type",
     "user_skills",
-    get=True,
-    create=CreateSpec.of(
-        "first_name*",
-        "last_name*",
-        "email*",
-        "user_name*",
-        "user_role_id*",
+    booleans=["is_active", "is_activated"],
+)
+_USER_V1 = WriteSpec.of(
+    ("first_name", "last_name", "email", "user_name", "user_role_id"),
+    (
         "employee_number",
         "work_phone",
         "cell_phone",
@@ -174,19 +317,22 @@ USERS = Endpoint.of(
         "language",
     ),
 )
-USER_ROLES = Endpoint.of("user_roles", "/userRoles", UserRole, key="userRoleId")
-SALARY_TYPES = Endpoint.of("salary_types", "/defaultSalaryTypes", SalaryType)
-USER_SKILLS = Endpoint.of("user_skills", "/userSkills", UserSkill)
-DEPARTMENTS = Endpoint.of("departments", "/departments", Department, get=True)
-PROJECTS = Endpoint.of(
-    "projects",
-    "/projects",
-    Project,
-    "name",
-    "project_number",
-    get=True,
-    create=CreateSpec.of(
-        "name*",
+USERS = Endpoint(
+    "users",
+    "/users",
+    User,
+    v1=Api(_USER_FILTERS, get=True, create=_USER_V1),
+    v2=Api(_USER_FILTERS, get=True, create=_USER_V1.extended(("created_by_user",))),
+)
+USER_ROLES = _lookup("user_roles", "/userRoles", UserRole, key="userRoleId")
+SALARY_TYPES = _lookup("salary_types", "/defaultSalaryTypes", SalaryType)
+USER_SKILLS = _lookup("user_skills", "/userSkills", UserSkill)
+DEPARTMENTS = Endpoint(
+    "departments", "/departments", Department, v1=Api(get=True), v2=Api(get=True)
+)
+_PROJECT_V1 = WriteSpec.of(
+    ("name",),
+    (
         "project_number",
         "project_status_ref",
         "customer",
@@ -207,34 +353,36 @@ PROJECTS = Endpoint.of(
         "marking",
         "your_order_number",
         "delivery_address",
-        nested={"delivery_address": DeliveryAddress},
-        conditions=(
-            Condition("billing_method", "price_per_hour", ("HOURLY",)),
-            Condition("billing_method", "fixed_price", ("FIXED_PRICE",)),
-            Condition("billing_method", "time_category_price_list", ("PRICELIST",)),
-            Condition("contact_person", "customer"),
-        ),
-        date_formats={"start_date": "%Y-%m-%d", "end_date": "%Y-%m-%d"},
+    ),
+    nested={"delivery_address": DeliveryAddress},
+    conditions=(
+        Condition("billing_method", "price_per_hour", ("HOURLY",)),
+        Condition("billing_method", "fixed_price", ("FIXED_PRICE",)),
+        Condition("billing_method", "time_category_price_list", ("PRICELIST",)),
+        Condition("contact_person", "customer"),
+    ),
+    date_formats={"start_date": "%Y-%m-%d", "end_date": "%Y-%m-%d"},
+)
+PROJECTS = Endpoint(
+    "projects",
+    "/projects",
+    Project,
+    v1=Api(query("name", "project_number"), get=True, create=_PROJECT_V1),
+    v2=Api(
+        query("name", "project_number", datetimes=["modified_since"]),
+        get=True,
+        create=_PROJECT_V1.extended(("created_by_user",)),
     ),
 )
-PROJECT_STATUSES = Endpoint.of("project_statuses", "/projectStatuses", ProjectStatus)
-PROJECT_TYPES = Endpoint.of("project_types", "/projectTypes", ProjectType)
-PROJECT_TAGS = Endpoint.of("project_tags", "/projectTags", Tag)
-WORK_ORDERS = Endpoint.of(
-    "work_orders",
-    "/workOrders",
-    WorkOrder,
-    "title",
-    "work_order_number",
-    "project_id",
-    get=True,
-    create=CreateSpec.of(
-        "title*",
-        "customer*",
-        "created_by_user*",
+PROJECT_STATUSES = _lookup("project_statuses", "/projectStatuses", ProjectStatus)
+PROJECT_TYPES = _lookup("project_types", "/projectTypes", ProjectType)
+PROJECT_TAGS = _lookup("project_tags", "/projectTags", Tag)
+_WORK_ORDER_V1 = WriteSpec.of(
+    ("title", "customer", "created_by_user"),
+    (
         "work_order_number",
         "status_ref",
-        "project=Project",
+        "project",
         "start_date",
         "end_date",
         "current_owner",
@@ -257,28 +405,38 @@ WORK_ORDERS = Endpoint.of(
         "allow_registration_of_expenses",
         "marking",
         "your_order_number",
-        nested={"work_address": WorkAddress},
-        required_paths=("workAddress.useOtherAddress",),
-        conditions=(Condition("billing_method", "fixed_price", ("FIXED_PRICE",)),),
-        date_formats={"start_date": "%Y-%m-%d %H:%M", "end_date": "%Y-%m-%d %H:%M"},
+    ),
+    wire={"project": "Project"},
+    nested={"work_address": WorkAddress},
+    required_paths=("workAddress.useOtherAddress",),
+    conditions=(Condition("billing_method", "fixed_price", ("FIXED_PRICE",)),),
+    date_formats={"start_date": "%Y-%m-%d %H:%M", "end_date": "%Y-%m-%d %H:%M"},
+)
+WORK_ORDERS = Endpoint(
+    "work_orders",
+    "/workOrders",
+    WorkOrder,
+    v1=Api(query("title", "work_order_number", "project_id"), get=True, create=_WORK_ORDER_V1),
+    v2=Api(
+        query(
+            "title",
+            "work_order_number",
+            "project",
+            "user",
+            "customer",
+            datetimes=["modified_since"],
+        ),
+        get=True,
+        create=_WORK_ORDER_V1.extended(optional=("tags",)),
     ),
 )
-WORK_ORDER_TYPES = Endpoint.of("work_order_types", "/workOrderTypes", WorkOrderType)
-WORK_ORDER_TAGS = Endpoint.of("work_order_tags", "/workOrderTags", Tag)
-WORK_ORDER_STATUSES = Endpoint.of("work_order_statuses", "/workOrderStatuses", WorkOrderStatus)
-PRICE_LISTS = Endpoint.of("price_lists", "/priceLists", PriceList)
-INVOICES = Endpoint.of(
-    "invoices",
-    "/invoices",
-    Invoice,
-    "invoice_number",
-    "ocr_number=OCRNumber",
-    "customer_number",
-    get=True,
-    create=CreateSpec.of(
-        "customer*",
-        "created_by_user*",
-        "language*",
+WORK_ORDER_TYPES = _lookup("work_order_types", "/workOrderTypes", WorkOrderType)
+WORK_ORDER_TAGS = _lookup("work_order_tags", "/workOrderTags", Tag)
+WORK_ORDER_STATUSES = _lookup("work_order_statuses", "/workOrderStatuses", WorkOrderStatus)
+PRICE_LISTS = Endpoint("price_lists", "/priceLists", PriceList, v1=Api(), v2=Api(get=True))
+_INVOICE_V1 = WriteSpec.of(
+    ("customer", "created_by_user", "language"),
+    (
         "name",
         "invoice_date",
         "due_date",
@@ -300,17 +458,36 @@ INVOICES = Endpoint.of(
         "notes",
         "invoice_items",
         "tags",
-        nested={
-            "delivery_address": DeliveryAddress,
-            "house_properties": HouseProperties,
-            "invoice_items": InvoiceItem,
+    ),
+    nested={
+        "delivery_address": DeliveryAddress,
+        "house_properties": HouseProperties,
+        "invoice_items": InvoiceItem,
+    },
+    required_paths=("invoiceItems[].itemType", "houseProperties.typeOfProperty"),
+    conditions=(Condition("invoice_type", "house_properties", (1, 2)),),
+    date_formats={"invoice_date": "%Y-%m-%d", "due_date": "%Y-%m-%d"},
+)
+_INVOICE_FILTERS = query(
+    "invoice_number", "ocr_number", "customer_number", wire={"ocr_number": "OCRNumber"}
+)
+INVOICES = Endpoint(
+    "invoices",
+    "/invoices",
+    Invoice,
+    v1=Api(_INVOICE_FILTERS, get=True, create=_INVOICE_V1),
+    v2=Api(
+        {
+            **_INVOICE_FILTERS,
+            **query(dates=["from_invoice_date", "to_invoice_date", "from_due_date", "to_due_date"]),
         },
-        required_paths=("invoiceItems[].itemType", "houseProperties.typeOfProperty"),
-        conditions=(Condition("invoice_type", "house_properties", (1, 2)),),
-        date_formats={"invoice_date": "%Y-%m-%d", "due_date": "%Y-%m-%d"},
+        get=True,
+        create=_INVOICE_V1.extended(
+            optional=("invoice_status", "use_footer_from_settings", "footer_text")
+        ),
     ),
 )
-INVOICE_TAGS = Endpoint.of("invoice_tags", "/invoiceTags", Tag)
+INVOICE_TAGS = _lookup("invoice_tags", "/invoiceTags", Tag)
 
 ENDPOINTS: tuple[Endpoint[Any], ...] = (
     CUSTOMERS,
@@ -342,3 +519,8 @@ def by_name(name: str) -> Endpoint[Any]:
     if found is None:
         raise KeyError(name)
     return found
+
+
+def families(version: int) -> tuple[Endpoint[Any], ...]:
+    """The families that ``version`` has, in table order."""
+    return tuple(e for e in ENDPOINTS if e.spec(version) is not None)

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._wire import camel
+
 __all__ = [
     "BillingSettings",
     "Budget",
@@ -76,8 +78,7 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
     explicit: str | None = field.metadata.get("wire")
     if explicit is not None:
         return explicit
-    head, *rest = field.name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+    return camel(field.name)
 
 
 @attrs.define(kw_only=True, slots=True)

@@ -6,12 +6,16 @@ contains the key, it travels in a header) and what the server said.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._http import Response
 
 __all__ = [
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "DecodeError",
     "NotFoundError",
     "PaginationError",
@@ -22,6 +26,7 @@ __all__ = [
     "SevenTimeError",
     "TransportError",
     "ValidationError",
+    "decode_error",
     "error_for_status",
 ]
 
@@ -36,6 +41,10 @@ class SevenTimeError(Exception):
 
     cursor: str | None = None
     items_yielded: int | None = None
+
+
+class ClientClosedError(SevenTimeError, RuntimeError):
+    """The client was closed; create a new one (or use ``async with``)."""
 
 
 class ValidationError(SevenTimeError, ValueError):
@@ -154,3 +163,15 @@ def error_for_status(status: int) -> type[ApiError]:
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ServerError if status >= 500 else ApiError
+
+
+def decode_error(reason: str, response: Response) -> DecodeError:
+    """The one builder of a :class:`DecodeError` for a response that is not the shape
+    expected: it names the request that got it and shows the start of the body."""
+    return DecodeError(
+        reason,
+        status=response.status,
+        body_start=response.body_start,
+        method=response.method,
+        url=response.url,
+    )

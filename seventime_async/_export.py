@@ -29,7 +29,7 @@ from ._converter import entity_fields
 from ._entities import Entity, per_entity_class
 from ._errors import SevenTimeError, ValidationError
 from ._files import open_locked, read_nofollow, replace_atomically, write_all
-from ._resources import ListResource
+from ._resources import Resource
 
 __all__ = [
     "Checkpoint",
@@ -275,7 +275,7 @@ def _holding(fd: int, out: Path) -> Iterator[None]:
 
 
 async def export(
-    resource: ListResource[Any],
+    resource: Resource[Any],
     out: Path,
     *,
     fmt: str = "jsonl",

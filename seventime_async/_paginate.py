@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
-import orjson
 
-from ._errors import DecodeError, SevenTimeError, ValidationError
+from ._errors import SevenTimeError, ValidationError
 from ._events import EventHook, PageFetched
 from ._planner import (
     PAGE_SIZE,
@@ -32,9 +31,8 @@ from ._planner import (
     request_params,
     split,
 )
-from ._transport import Transport
 
-__all__ = ["Paginator", "fetch_list"]
+__all__ = ["Paginator"]
 
 T = TypeVar("T")
 Raw = dict[str, Any]
@@ -63,22 +61,6 @@ class _Batch:
 _FINISHED = object()
 
 
-async def fetch_list(
-    transport: Transport, path: str, params: Sequence[tuple[str, str]]
-) -> list[Raw]:
-    """One list request, checked to be a JSON array of objects."""
-    page = await transport.request("GET", path, params=params)
-    if not isinstance(page, list) or not set(map(type, page)) <= {dict}:
-        raise DecodeError(
-            "expected a JSON array of objects",
-            status=200,
-            body_start=orjson.dumps(page)[:200],
-            method="GET",
-            url=transport.base_url + path,
-        )
-    return page
-
-
 class _Walk(Generic[T]):
     """The engine and state of one walk. The generators it runs reference this object,
     never the :class:`Paginator`, so dropping a paginator after ``break`` frees it at
@@ -87,7 +69,7 @@ class _Walk(Generic[T]):
     def __init__(
         self,
         *,
-        transport: Transport,
+        fetch: Callable[[Sequence[tuple[str, str]]], Awaitable[list[Raw]]],
         spec: WalkSpec,
         positions: list[Position],
         plan: bool,
@@ -104,7 +86,7 @@ class _Walk(Generic[T]):
             raise ValidationError(f"max_items must be >= 0, got {max_items}")
         if not 1 <= page_size <= PAGE_SIZE:
             raise ValidationError(f"page_size_hint must be between 1 and {PAGE_SIZE}")
-        self._transport = transport
+        self._fetch_page = fetch
         self._spec = spec
         self._positions = positions
         self._plan_first = plan
@@ -208,8 +190,7 @@ class _Walk(Generic[T]):
         return after
 
     async def _fetch(self, spec: WalkSpec, pos: Position) -> list[Raw]:
-        params = request_params(spec, pos, self._dialect)
-        return await fetch_list(self._transport, spec.path, params)
+        return await self._fetch_page(request_params(spec, pos, self._dialect))
 
     async def _plan(self) -> _Batch | None:
         """Split the key range by its two ends; a small result is served from the probe."""

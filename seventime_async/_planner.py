@@ -32,7 +32,7 @@ import attrs
 import orjson
 
 from ._errors import PaginationError, ValidationError
-from ._qs import scalar_text
+from ._wire import scalar_text
 
 __all__ = [
     "PAGE_SIZE",

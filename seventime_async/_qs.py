@@ -10,25 +10,11 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
-from ._converter import format_timestamp
+from ._wire import scalar_text
 
-__all__ = ["decode_pairs", "encode_pairs", "scalar_text"]
-
-
-def scalar_text(value: Any) -> str:
-    """How one scalar travels in a query string or form body."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+__all__ = ["decode_pairs", "encode_pairs"]
 
 
 def encode_pairs(data: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -9,24 +9,24 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ._converter import entity_fields, unstructure
-from ._endpoints import CreateSpec, Endpoint
+from ._endpoints import Api, Endpoint, Filter, FilterKind, WriteSpec
 from ._entities import Entity, per_entity_class, ref_id
 from ._errors import ValidationError
-from ._qs import scalar_text
+from ._wire import format_date, format_datetime, scalar_text
 
 __all__ = [
     "DIRECTIONS",
     "check_direction",
     "check_id",
-    "create_payload",
     "filter_params",
     "list_params",
     "missing_required",
     "sort_key",
+    "write_payload",
 ]
 
 DIRECTIONS = ("ascending", "descending")
@@ -68,39 +68,63 @@ def sort_key(endpoint: Endpoint[Any], sort_by: str) -> str:
     return found
 
 
-def _query_value(name: str, value: Any) -> str:
+def _filter_text(endpoint: Endpoint[Any], name: str, spec: Filter, value: Any) -> str:
+    """One filter value, checked against its kind and spelled as the server reads it."""
+    what = f"{endpoint.name} filter {name}"
+    kind = spec.kind
+    if kind is FilterKind.ID:
+        return check_id(value, what)
+    if kind is FilterKind.BOOL:
+        if not isinstance(value, bool):
+            raise ValidationError(f"{what} takes True or False, got {value!r}")
+        return scalar_text(value)
+    if kind is FilterKind.DATETIME:
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise ValidationError(
+                f"{what} takes an aware datetime (with tzinfo), got {value!r}; "
+                "a naive one would be read in an undocumented time zone"
+            )
+        return format_datetime(value)
+    if kind is FilterKind.DATE:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise ValidationError(f"{what} takes a datetime.date, got {value!r}")
+        return format_date(value)
     if isinstance(value, Entity):
         value = ref_id(value)
-    if not isinstance(value, _SCALAR):
-        raise ValidationError(f"filter {name} takes a string, number or boolean, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValidationError(f"{what} takes a string or a number, got {value!r}")
     return scalar_text(value)
 
 
-def filter_params(endpoint: Endpoint[Any], filters: Mapping[str, Any]) -> list[tuple[str, str]]:
+def filter_params(
+    endpoint: Endpoint[Any], api: Api, filters: Mapping[str, Any]
+) -> list[tuple[str, str]]:
     """Snake_case filter keywords as query pairs; unknown and missing ones are refused."""
-    unknown = sorted(set(filters) - set(endpoint.filters))
+    unknown = sorted(set(filters) - set(api.filters))
     if unknown:
-        allowed = ", ".join(sorted(endpoint.filters)) or "none"
+        allowed = ", ".join(sorted(api.filters)) or "none"
         raise ValidationError(
             f"{endpoint.name} has no filter {', '.join(unknown)}; its filters are: {allowed}"
         )
     given = {name: value for name, value in filters.items() if value is not None}
-    missing = sorted(endpoint.required_filters - set(given))
+    missing = sorted(api.required_filters - set(given))
     if missing:
         raise ValidationError(f"{endpoint.name} requires the filter {', '.join(missing)}")
-    if "customer_id" in given:
-        given["customer_id"] = check_id(given["customer_id"], "customer_id")
-    return [(endpoint.filters[name], _query_value(name, value)) for name, value in given.items()]
+    return [
+        (api.filters[name].wire, _filter_text(endpoint, name, api.filters[name], value))
+        for name, value in given.items()
+    ]
 
 
 def list_params(
     endpoint: Endpoint[Any],
+    api: Api,
     sort_by: str | None,
     sort_direction: str | None,
     filters: Mapping[str, Any],
 ) -> list[tuple[str, str]]:
-    """The query of one ``list`` call."""
-    params = filter_params(endpoint, filters)
+    """The query of one ``list`` call (without paging)."""
+    params = filter_params(endpoint, api, filters)
     check_direction(sort_direction)
     if sort_by is not None:
         params.append(("sortBy", sort_key(endpoint, sort_by)))
@@ -156,25 +180,37 @@ def _nested(entity: type[Entity], value: Any, path: str) -> Any:
             )
         if item is None:
             continue
-        out[names[attr]] = _nested(inner[attr], item, f"{path}.{attr}") if attr in inner else item
+        where = f"{path}.{attr}"
+        out[names[attr]] = (
+            _nested(inner[attr], item, where) if attr in inner else _plain(where, item)
+        )
     return out
 
 
-def _top_value(spec: CreateSpec, name: str, value: Any) -> Any:
-    if name in spec.nested:
-        return _nested(spec.nested[name], value, name)
-    if isinstance(value, date) and name in spec.date_formats:
-        return value.strftime(spec.date_formats[name])
+def _plain(path: str, value: Any) -> Any:
+    """A value for a field that is not an object: a scalar, an entity's id, or a list of
+    them. A dict is refused at any depth: sent as bracket keys it would become an
+    operator object (``field[$where]=...``) on the server."""
     if isinstance(value, Entity):
         found = ref_id(value)
         if found is None:
-            raise ValidationError(f"{name} was given a {type(value).__name__} without an id")
+            raise ValidationError(f"{path} was given a {type(value).__name__} without an id")
         return found
     if isinstance(value, list | tuple):
-        return [_top_value(spec, name, item) for item in value]
+        return [_plain(f"{path}[{i}]", item) for i, item in enumerate(value)]
     if not isinstance(value, _SCALAR):
-        raise ValidationError(f"{name} takes a string, number or boolean, got {value!r}")
+        raise ValidationError(f"{path} takes a string, number or boolean, got {value!r}")
     return value
+
+
+def _top_value(spec: WriteSpec, name: str, value: Any) -> Any:
+    if name in spec.nested:
+        return _nested(spec.nested[name], value, name)
+    if isinstance(value, date) and name in spec.date_formats:
+        if isinstance(value, datetime) and value.utcoffset() is not None:
+            value = value.astimezone(UTC)
+        return value.strftime(spec.date_formats[name])
+    return _plain(name, value)
 
 
 def _path_missing(data: Any, segments: Sequence[str]) -> bool:
@@ -193,7 +229,7 @@ def _path_missing(data: Any, segments: Sequence[str]) -> bool:
 
 
 def missing_required(
-    spec: CreateSpec, payload: Mapping[str, Any], names: Mapping[str, str] | None = None
+    spec: WriteSpec, payload: Mapping[str, Any], names: Mapping[str, str] | None = None
 ) -> list[str]:
     """What the reference requires and ``payload`` (wire keys) lacks, as wire names or
     paths, or as ``names[wire]`` where given. Shared with the emulator, which answers
@@ -220,24 +256,46 @@ def _matches(value: Any, values: tuple[Any, ...]) -> bool:
     return value in values or str(value) in {str(v) for v in values}
 
 
-def create_payload(endpoint: Endpoint[Any], fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Snake_case create keywords as the wire object, validated against the reference."""
-    spec = endpoint.create
-    if spec is None:
-        raise ValidationError(f"{endpoint.name} cannot be created through the API")
+#: Audit fields a write fills from the client's ``acting_user`` when not given.
+AUDIT_FIELDS = ("created_by_user", "modified_by_user", "deleted_by_user", "uploaded_by")
+
+
+def write_payload(
+    endpoint: Endpoint[Any],
+    spec: WriteSpec,
+    operation: str,
+    fields: Mapping[str, Any],
+    acting_user: str | None = None,
+) -> dict[str, Any]:
+    """Snake_case write keywords as the wire object, validated against the reference.
+
+    ``operation`` names the call in messages (``create``, ``update``...). Audit fields
+    the spec has and the call leaves out are filled from ``acting_user``.
+    """
     unknown = sorted(set(fields) - set(spec.fields))
     if unknown:
         raise ValidationError(
-            f"{endpoint.name}.create() got unknown field(s) {', '.join(unknown)}; "
+            f"{endpoint.name}.{operation}() got unknown field(s) {', '.join(unknown)}; "
             f"valid: {', '.join(sorted(spec.fields))}"
         )
+    given = dict(fields)
+    for audit in AUDIT_FIELDS:
+        if audit in spec.fields and given.get(audit) is None and acting_user is not None:
+            given[audit] = acting_user
     payload = {
         spec.fields[name]: _top_value(spec, name, value)
-        for name, value in fields.items()
+        for name, value in given.items()
         if value is not None
     }
     snake = {wire: name for name, wire in spec.fields.items()}
     missing = missing_required(spec, payload, snake)
     if missing:
-        raise ValidationError(f"{endpoint.name}.create() is missing {', '.join(missing)}")
+        hint = (
+            " (or pass SevenTimeClient(acting_user=...))"
+            if any(a in m for m in missing for a in AUDIT_FIELDS)
+            else ""
+        )
+        raise ValidationError(
+            f"{endpoint.name}.{operation}() is missing {', '.join(missing)}{hint}"
+        )
     return payload

@@ -1,82 +1,141 @@
 """Resource namespaces (``client.customers`` ...), all driven by the endpoint table.
 
-Data flows one way: keywords -> validated query (``_requests``) -> planner -> transport
--> converter -> entities. Three classes cover the 18 endpoints by capability.
+Data flows one way: keywords -> validated request (``_requests``) -> dialect (body,
+envelope) -> transport -> converter -> entities. One class serves every family; what a
+family offers in the client's API version comes from its row in the table, and an
+operation it lacks is a :class:`ValidationError` before any request.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import base64
+import builtins
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
 
-import orjson
-
 from ._converter import structure, structure_page
-from ._endpoints import Endpoint
+from ._dialect import Dialect, ListPage
+from ._endpoints import Api, Endpoint, WriteSpec
 from ._entities import Entity
-from ._errors import DecodeError, NotFoundError
-from ._paginate import Paginator, Raw, fetch_list
+from ._errors import NotFoundError, ValidationError, decode_error
+from ._http import Response
+from ._page import Page
+from ._paginate import Paginator
 from ._planner import PAGE_SIZE, Position, SeekDialect, WalkSpec, decode_token
-from ._qs import encode_pairs
 from ._requests import (
     check_direction,
     check_id,
-    create_payload,
     filter_params,
     list_params,
     sort_key,
+    write_payload,
 )
 from ._transport import Transport
 
-__all__ = ["CreateResource", "GetResource", "ListResource"]
+__all__ = ["MAX_UPLOAD_BYTES", "DocumentResource", "Resource", "TimerResource", "resource_class"]
+
+#: The largest file ``documents.upload`` sends (before base64, which adds a third).
+#: The reference documents no limit; a JSON body far beyond this is refused by the
+#: usual reverse proxies, so it is refused here first, with a clear message.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
+Raw = dict[str, Any]
 
 _SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError)
 
 
-class ListResource(Generic[E]):
-    """An endpoint family that can be listed (every one of them)."""
+class Resource(Generic[E]):
+    """One endpoint family: ``list``, ``iter_all``, ``get``, ``get_many``, ``create``,
+    ``update`` and ``delete``, as far as the client's API version offers them."""
 
     def __init__(
-        self, transport: Transport, endpoint: Endpoint[E], dialect: SeekDialect | None = None
+        self,
+        transport: Transport,
+        endpoint: Endpoint[E],
+        dialect: Dialect,
+        *,
+        acting_user: str | None = None,
+        seek_dialect: SeekDialect | None = None,
     ) -> None:
         self._transport = transport
         self.endpoint = endpoint
         self._dialect = dialect
+        self._acting_user = acting_user
+        self._seek_dialect = seek_dialect
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.endpoint.path} -> {self.endpoint.entity.__name__}>"
+        return (
+            f"<Resource {self.endpoint.name} {self.endpoint.path} "
+            f"-> {self.endpoint.entity.__name__} (v{self._dialect.version})>"
+        )
 
-    def _decode_page(self, items: list[Raw]) -> list[E]:
+    # -- what the version offers ---------------------------------------------------------
+
+    @property
+    def api(self) -> Api:
+        """What this family offers in the client's version (ValidationError if nothing)."""
+        return self.endpoint.api(self._dialect.version)
+
+    def _operation(self, name: str, spec: WriteSpec | bool | None) -> None:
+        if not spec:
+            raise ValidationError(
+                f"{self.endpoint.name}.{name}() is not offered by API "
+                f"v{self._dialect.version} for {self.endpoint.path}"
+            )
+
+    # -- decoding ------------------------------------------------------------------------
+
+    def _entities(self, items: builtins.list[Raw], response: Response) -> builtins.list[E]:
         try:
             return structure_page(items, self.endpoint.entity)
         except _SHAPE_ERRORS as exc:
-            raise self._shape_error(items, exc) from None
+            raise self._shape_error(response, exc) from None
 
-    def _decode_one(self, item: Any) -> E:
+    def _entity(self, item: Raw, response: Response) -> E:
         try:
             return structure(item, self.endpoint.entity)
         except _SHAPE_ERRORS as exc:
-            raise self._shape_error(item, exc) from None
+            raise self._shape_error(response, exc) from None
 
-    def _shape_error(self, data: Any, exc: Exception) -> DecodeError:
-        return DecodeError(
-            f"response is not the {self.endpoint.entity.__name__} shape expected ({exc})",
-            status=200,
-            body_start=orjson.dumps(data, default=str)[:200],
-            method="GET",
-            url=self._transport.base_url + self.endpoint.path,
-        )
+    def _shape_error(self, response: Response, exc: Exception) -> Exception:
+        reason = f"not the {self.endpoint.entity.__name__} shape expected ({exc})"
+        return decode_error(reason, response)
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def _list_response(self, params: Sequence[tuple[str, str]]) -> tuple[ListPage, Response]:
+        response = await self._transport.request("GET", self.endpoint.path, params=params)
+        return self._dialect.list_page(response), response
 
     async def list(
-        self, *, sort_by: str | None = None, sort_direction: str | None = None, **filters: Any
-    ) -> list[E]:
-        """One request: at most 100 items. Use :meth:`iter_all` for all of them."""
-        params = list_params(self.endpoint, sort_by, sort_direction, filters)
-        return self._decode_page(await fetch_list(self._transport, self.endpoint.path, params))
+        self,
+        *,
+        sort_by: str | None = None,
+        sort_direction: str | None = None,
+        limit: int | None = None,
+        page: int | None = None,
+        **filters: Any,
+    ) -> Page[E]:
+        """One request: one page of items (v1: up to 100; v2: ``limit`` up to 500, page
+        ``page``). Use :meth:`iter_all` for all of them."""
+        api = self.api
+        params = list_params(self.endpoint, api, sort_by, sort_direction, filters)
+        params += self._dialect.page_params(limit, page)
+        found, response = await self._list_response(params)
+        return Page(
+            self._entities(found.items, response),
+            total=found.total,
+            total_pages=found.total_pages,
+            page=found.page,
+            limit=limit,
+        )
+
+    async def _fetch_items(self, params: Sequence[tuple[str, str]]) -> builtins.list[Raw]:
+        found, _ = await self._list_response(params)
+        return found.items
 
     def iter_all(
         self,
@@ -89,13 +148,13 @@ class ListResource(Generic[E]):
         page_size_hint: int | None = None,
         **filters: Any,
     ) -> Paginator[E]:
-        """Every item matching ``filters``, exactly once, past the 100-item cap.
+        """Every item matching ``filters``, exactly once, past the page cap.
 
         See :class:`Paginator` and the README's pagination section for the ordering,
         resume and concurrency rules.
         """
         return self._walk(
-            self._decode_page,
+            self._decode_walk_page,
             sort_by,
             sort_direction,
             concurrency,
@@ -128,9 +187,16 @@ class ListResource(Generic[E]):
             filters,
         )
 
+    def _decode_walk_page(self, items: builtins.list[Raw]) -> builtins.list[E]:
+        try:
+            return structure_page(items, self.endpoint.entity)
+        except _SHAPE_ERRORS as exc:
+            where = Response(200, None, "GET", self._transport.base_url + self.endpoint.path)
+            raise self._shape_error(where, exc) from None
+
     def _walk(
         self,
-        decode: Any,
+        decode: Callable[[builtins.list[Raw]], builtins.list[Any]],
         sort_by: str | None,
         sort_direction: str,
         concurrency: int,
@@ -140,6 +206,7 @@ class ListResource(Generic[E]):
         filters: dict[str, Any],
     ) -> Paginator[Any]:
         endpoint = self.endpoint
+        api = self.api
         check_direction(sort_direction)
         key = endpoint.key if sort_by is None else sort_key(endpoint, sort_by)
         spec = WalkSpec(
@@ -147,12 +214,12 @@ class ListResource(Generic[E]):
             key=key,
             unique=key == endpoint.key,
             descending=sort_direction == "descending",
-            filters=tuple(filter_params(endpoint, filters)),
+            filters=tuple(filter_params(endpoint, api, filters)),
             id_field="_id" if endpoint.key == "_id" else endpoint.key,
         )
         positions = decode_token(spec, cursor) if cursor is not None else [Position()]
         return Paginator(
-            transport=self._transport,
+            fetch=self._fetch_items,
             spec=spec,
             positions=positions,
             plan=cursor is None and concurrency > 1,
@@ -160,39 +227,37 @@ class ListResource(Generic[E]):
             decode=decode,
             max_items=max_items,
             page_size=page_size_hint or PAGE_SIZE,
-            dialect=self._dialect,
+            dialect=self._seek_dialect,
             events=self._transport.emit,
         )
 
-
-class GetResource(ListResource[E]):
-    """An endpoint family whose items can also be fetched one by one."""
-
     async def get(self, id: str) -> E:
         """The item with this id; :class:`NotFoundError` if there is none."""
+        self._operation("get", self.api.get)
         item_id = check_id(id)
-        data = await self._transport.request("GET", f"{self.endpoint.path}/{item_id}")
-        return self._decode_one(data)
+        response = await self._transport.request("GET", f"{self.endpoint.path}/{item_id}")
+        return self._entity(self._dialect.one(response), response)
 
     @overload
     async def get_many(
         self, ids: Iterable[str], *, return_exceptions: Literal[False] = False
-    ) -> list[E]: ...
+    ) -> builtins.list[E]: ...
 
     @overload
     async def get_many(
         self, ids: Iterable[str], *, return_exceptions: Literal[True]
-    ) -> list[E | NotFoundError]: ...
+    ) -> builtins.list[E | NotFoundError]: ...
 
     async def get_many(
         self, ids: Iterable[str], *, return_exceptions: bool = False
-    ) -> list[E] | list[E | NotFoundError]:
+    ) -> builtins.list[E] | builtins.list[E | NotFoundError]:
         """Fetch many items concurrently under the client's limiter; results in input order.
 
         Repeated ids are fetched once. With ``return_exceptions=True`` a missing id gives
         its :class:`NotFoundError` in its place instead of failing the lot; any other
         error still raises.
         """
+        self._operation("get", self.api.get)
         wanted = [check_id(i) for i in ids]
         unique = list(dict.fromkeys(wanted))
         fetch = self._get_or_missing if return_exceptions else self.get
@@ -212,23 +277,150 @@ class GetResource(ListResource[E]):
         except NotFoundError as missing:
             return missing
 
+    # -- writing -------------------------------------------------------------------------
 
-class CreateResource(GetResource[E]):
-    """An endpoint family that can also create items."""
+    async def _write(self, method: str, payload: dict[str, Any]) -> E:
+        body = self._dialect.body(payload)
+        response = await self._transport.request(method, self.endpoint.path, body=body)
+        return self._entity(self._dialect.written(response), response)
+
+    async def _act(self, name: str, fields: dict[str, Any]) -> tuple[Raw, Response]:
+        """Run the named action of the table (a POST to its own path)."""
+        action = self.api.actions.get(name)
+        if action is None:
+            raise ValidationError(
+                f"{self.endpoint.name}.{name}() is not offered by API v{self._dialect.version}"
+            )
+        payload = write_payload(self.endpoint, action.body, name, fields, self._acting_user)
+        body = self._dialect.body(payload)
+        response = await self._transport.request("POST", action.path, body=body)
+        return self._dialect.written(response), response
 
     async def create(self, **fields: Any) -> E:
         """Create an item from snake_case fields; nested objects as entities or dicts.
 
         Required fields and the reference's conditional rules are checked before the
-        request; the body is form-encoded in the bracket form the API reads.
+        request; audit fields (``created_by_user``) default to the client's
+        ``acting_user``.
         """
-        payload = create_payload(self.endpoint, fields)
-        data = await self._transport.request("POST", self.endpoint.path, form=encode_pairs(payload))
-        return self._decode_one(data)
+        spec = self.api.create
+        self._operation("create", spec)
+        assert spec is not None
+        payload = write_payload(self.endpoint, spec, "create", fields, self._acting_user)
+        return await self._write("POST", payload)
+
+    async def update(self, id: str, **fields: Any) -> E:
+        """Update the item ``id`` with the fields given (and those the reference requires).
+
+        PUT to the collection URL with ``_id`` in the JSON body (v2). A PUT sends full
+        values, so it is retried like a GET.
+        """
+        spec = self.api.update
+        self._operation("update", spec)
+        assert spec is not None
+        item_id = check_id(id)
+        payload = write_payload(self.endpoint, spec, "update", fields, self._acting_user)
+        return await self._write("PUT", {"_id": item_id, **payload})
+
+    async def delete(self, id: str, **fields: Any) -> None:
+        """Delete the item ``id`` (v2; ``deleted_by_user`` defaults to ``acting_user``).
+
+        A delete retried after a connection dropped mid-request may find the item gone:
+        that 404 means the first attempt did it, and counts as done.
+        """
+        spec = self.api.delete
+        self._operation("delete", spec)
+        assert spec is not None
+        item_id = check_id(id)
+        payload = write_payload(self.endpoint, spec, "delete", fields, self._acting_user)
+        body = self._dialect.body({"_id": item_id, **payload})
+        try:
+            await self._transport.request("DELETE", self.endpoint.path, body=body)
+        except NotFoundError as gone:
+            if not getattr(gone, "after_uncertain_attempt", False):
+                raise
 
 
-def capability(endpoint: Endpoint[Any]) -> type[ListResource[Any]]:
-    """The resource class that matches what an endpoint supports."""
-    if endpoint.create is not None:
-        return CreateResource
-    return GetResource if endpoint.get else ListResource
+class TimerResource(Resource[E]):
+    """``client.timers``: the active timers, and the actions that start and stop one."""
+
+    async def start(self, *, user: str, **fields: Any) -> E:
+        """Start a timer for ``user`` (optionally on a customer, project, work order,
+        time category or task); the server answers with the running timer."""
+        data, response = await self._act("start", {"user": check_id(user, "user"), **fields})
+        return self._entity(data, response)
+
+    async def stop(self, id: str | None = None, *, user: str | None = None) -> Entity:
+        """Stop a timer, named by its ``id`` or by its ``user`` (exactly one of them);
+        the server answers with the time log it created, returned as a ``TimeLog``."""
+        if (id is None) == (user is None):
+            raise ValidationError("timers.stop() takes exactly one of id= or user=")
+        fields = {"id": check_id(id)} if id is not None else {"user": check_id(user, "user")}
+        data, response = await self._act("stop", fields)
+        action = self.api.actions["stop"]
+        returns = action.returns or self.endpoint.entity
+        try:
+            return structure(data, returns)
+        except _SHAPE_ERRORS as exc:
+            raise self._shape_error(response, exc) from None
+
+
+class DocumentResource(Resource[E]):
+    """``client.documents``: documents cannot be listed, only uploaded to a parent
+    (they come back embedded, as ``documents``, in the parent object)."""
+
+    async def upload(
+        self,
+        content: bytes,
+        *,
+        file_name: str,
+        content_type: str,
+        entity_type: int,
+        entity_id: str | None = None,
+        folder_id: str | None = None,
+        uploaded_by: str | None = None,
+    ) -> None:
+        """Upload ``content`` as ``file_name`` to the parent ``entity_type`` (e.g. 200 for
+        a work order) and ``entity_id``, or into the folder ``folder_id``.
+
+        Content above :data:`MAX_UPLOAD_BYTES` is refused before anything is sent; it
+        travels base64-encoded in the JSON body, as the reference shows.
+        """
+        if not isinstance(content, bytes | bytearray | memoryview):
+            raise ValidationError(f"content must be bytes, got {type(content).__name__}")
+        size = len(content)
+        if size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                f"content is {size:,} bytes; documents.upload sends at most "
+                f"{MAX_UPLOAD_BYTES:,} (MAX_UPLOAD_BYTES)"
+            )
+        if not isinstance(file_name, str) or not file_name.strip():
+            raise ValidationError("file_name must be a non-empty string")
+        if not isinstance(content_type, str) or "/" not in content_type:
+            raise ValidationError(f"content_type must be a MIME type, got {content_type!r}")
+        if entity_id is None and folder_id is None:
+            raise ValidationError("documents.upload() needs entity_id= (or folder_id=)")
+        fields = {
+            "uploaded_by": uploaded_by,
+            "entity_type": entity_type,
+            "entity_id": None if entity_id is None else check_id(entity_id, "entity_id"),
+            "folder_id": None if folder_id is None else check_id(folder_id, "folder_id"),
+            "file": {
+                "file_content": base64.b64encode(content).decode("ascii"),
+                "options": {"file_name": file_name, "content_type": content_type},
+            },
+        }
+        data, response = await self._act("upload", fields)
+        if data.get("success") is not True:
+            raise decode_error('expected {"success": true} after an upload', response)
+
+
+_ACTION_RESOURCES: dict[str, type[Resource[Any]]] = {
+    "timers": TimerResource,
+    "documents": DocumentResource,
+}
+
+
+def resource_class(endpoint: Endpoint[Any]) -> type[Resource[Any]]:
+    """The resource class of a family: the plain one, or one with its actions' methods."""
+    return _ACTION_RESOURCES.get(endpoint.name, Resource)

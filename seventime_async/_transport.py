@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -19,6 +19,7 @@ import aiohttp
 import orjson
 
 from ._errors import (
+    ClientClosedError,
     DecodeError,
     RateLimitError,
     SevenTimeError,
@@ -34,19 +35,16 @@ from ._events import (
     ResponseReceived,
     RetryScheduled,
 )
+from ._http import Body, Response
 from ._ratelimit import RateLimiter
 from ._retry import Failure, RetryPolicy, parse_retry_after
 
-__all__ = ["ClientClosedError", "Transport", "check_base_url"]
+__all__ = ["Transport", "check_base_url"]
 
 logger = logging.getLogger("seventime_async")
 
 Pairs = Sequence[tuple[str, str]]
 _BODY_PREVIEW = 200
-
-
-class ClientClosedError(SevenTimeError, RuntimeError):
-    """The client was closed; create a new one (or use ``async with``)."""
 
 
 def check_base_url(base_url: str) -> str:
@@ -100,9 +98,11 @@ class Transport:
         retry: RetryPolicy,
         timeout: aiohttp.ClientTimeout,
         events: EventHook | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
-        self._headers = {"Client-Secret": api_key, "Accept": "application/json"}
+        self._headers = {**(headers or {}), "Client-Secret": api_key}
+        self._headers.setdefault("Accept", "application/json")
         self._session = session
         self._owns_session = session is None
         self.limiter = limiter
@@ -150,8 +150,8 @@ class Transport:
             await self._session.close()
 
     async def request(
-        self, method: str, path: str, *, params: Pairs | None = None, form: Pairs | None = None
-    ) -> Any:
+        self, method: str, path: str, *, params: Pairs | None = None, body: Body | None = None
+    ) -> Response:
         """Send one API request (retrying it as the policy allows); return decoded JSON."""
         url = self.base_url + path
         shown = f"{url}?{urlencode(params)}" if params else url
@@ -159,7 +159,7 @@ class Transport:
         while True:
             attempt += 1
             try:
-                return await self._attempt(method, path, url, shown, params, form, attempt)
+                return await self._attempt(method, path, url, shown, params, body, attempt)
             except _Outcome as outcome:
                 error = outcome.error
                 retry_after = outcome.retry_after
@@ -188,9 +188,9 @@ class Transport:
         url: str,
         shown: str,
         params: Pairs | None,
-        form: Pairs | None,
+        body: Body | None,
         attempt: int,
-    ) -> Any:
+    ) -> Response:
         session = self._get_session()
         if self.limiter is not None:
             waited = await self.limiter.acquire()
@@ -206,15 +206,17 @@ class Transport:
                     method,
                     url,
                     params=params,
-                    data=form,
-                    headers=self._headers,
+                    data=body.data if body is not None else None,
+                    headers=self._headers
+                    if body is None
+                    else {**self._headers, "Content-Type": body.content_type},
                     timeout=self.timeout,
                     allow_redirects=False,
                 ) as response:
                     status = response.status
                     retry_after_header = response.headers.get("Retry-After")
                     try:
-                        body = await response.read()
+                        content = await response.read()
                     except aiohttp.ClientPayloadError as exc:
                         raise _Outcome(
                             Failure.BAD_BODY,
@@ -258,7 +260,8 @@ class Transport:
                     attempt,
                     elapsed * 1000,
                 )
-        return self._decode(method, shown, status, body, retry_after_header)
+        data = self._decode(method, shown, status, content, retry_after_header)
+        return Response(status, data, method, shown, content[:_BODY_PREVIEW])
 
     def _decode(
         self, method: str, shown: str, status: int, body: bytes, retry_after_header: str | None

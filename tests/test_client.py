@@ -14,8 +14,6 @@ from seventime_async.emulator import Emulator, Faults
 
 from .conftest import client_for
 
-CAPABILITY = {"list": st.ListResource, "get": st.GetResource, "create": st.CreateResource}
-
 
 def _big_customer(emu: Emulator) -> str:
     counts: dict[str, int] = {}
@@ -29,7 +27,7 @@ async def test_every_resource_lists_over_tcp(
     endpoint: Any, emulator: Emulator, client: st.SevenTimeClient
 ) -> None:
     resource = getattr(client, endpoint.name)
-    assert isinstance(resource, st.ListResource)
+    assert isinstance(resource, st.Resource)
     assert resource.endpoint is endpoint
     filters = {"customer_id": _big_customer(emulator)} if endpoint.name == "contact_persons" else {}
     items = await resource.list(**filters)
@@ -45,15 +43,28 @@ async def test_every_resource_lists_over_tcp(
         assert raw == by_key[raw[endpoint.key]]
 
 
-def test_resource_classes_match_the_table() -> None:
+def test_client_attributes_are_typed_by_the_table() -> None:
     for endpoint in ENDPOINTS:
-        expected = "create" if endpoint.create else "get" if endpoint.get else "list"
         annotation = st.SevenTimeClient.__annotations__[endpoint.name]
-        assert annotation.startswith(CAPABILITY[expected].__name__), endpoint.name
-        assert endpoint.entity.__name__ in annotation
+        assert annotation == f"Resource[{endpoint.entity.__name__}]", endpoint.name
 
 
-@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.get], ids=lambda e: e.name)
+async def test_an_operation_the_version_lacks_is_refused_before_any_request(
+    emulator: Emulator, client: st.SevenTimeClient
+) -> None:
+    an_id = emulator.items("customers")[0]["_id"]
+    with pytest.raises(st.ValidationError, match=r"user_roles.get\(\) is not offered by API v1"):
+        await client.user_roles.get(an_id)
+    with pytest.raises(st.ValidationError, match=r"customers.update\(\) is not offered"):
+        await client.customers.update(an_id, name="x")
+    with pytest.raises(st.ValidationError, match=r"customers.delete\(\) is not offered"):
+        await client.customers.delete(an_id)
+    with pytest.raises(st.ValidationError, match="limit and page are API v2 parameters"):
+        await client.customers.list(limit=10)
+    assert emulator.request_count == 0
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.v1.get], ids=lambda e: e.name)
 async def test_get_by_id(endpoint: Any, emulator: Emulator, client: st.SevenTimeClient) -> None:
     doc = emulator.items(endpoint.name)[-1]
     item = await getattr(client, endpoint.name).get(doc["_id"])

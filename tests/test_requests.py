@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -10,13 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 import seventime_async as st
-from seventime_async._endpoints import CUSTOMERS, INVOICES, PROJECTS, USERS, WORK_ORDERS
+from seventime_async._endpoints import CUSTOMERS, INVOICES, PROJECTS, USERS, WORK_ORDERS, Endpoint
 from seventime_async._qs import decode_pairs, encode_pairs
-from seventime_async._requests import create_payload, list_params, sort_key
+from seventime_async._requests import list_params, sort_key, write_payload
+
+
+def _create(endpoint: Endpoint[Any], fields: dict[str, Any]) -> dict[str, Any]:
+    spec = endpoint.api(1).create
+    assert spec is not None
+    return write_payload(endpoint, spec, "create", fields)
 
 
 def test_nested_create_fields_use_the_qs_bracket_form() -> None:
-    payload = create_payload(
+    payload = _create(
         CUSTOMERS,
         {
             "name": "Tommy Hellström",
@@ -45,7 +52,7 @@ def test_nested_create_fields_use_the_qs_bracket_form() -> None:
 
 
 def test_plain_dicts_take_snake_or_wire_keys() -> None:
-    payload = create_payload(
+    payload = _create(
         WORK_ORDERS,
         {
             "title": "Support",
@@ -67,7 +74,7 @@ def test_plain_dicts_take_snake_or_wire_keys() -> None:
 
 def test_entities_given_for_reference_fields_send_their_id() -> None:
     customer = st.Customer(id="571f61330c7f498a2d0001a4")
-    payload = create_payload(
+    payload = _create(
         INVOICES,
         {
             "customer": customer,
@@ -116,16 +123,33 @@ def test_entities_given_for_reference_fields_send_their_id() -> None:
         (CUSTOMERS, {"name": "X", "billing_settings": {"nope": 1}}, "no field 'nope'"),
         (CUSTOMERS, {"name": "X", "billing_settings": 3}, "BillingSettings or a dict"),
         (CUSTOMERS, {"name": "X", "city": object()}, "string, number or boolean"),
+        # A dict for a scalar inside a nested object would go out as bracket keys, an
+        # operator object on the server (billingSettings[isROTCustomer][$ne]=...).
+        (
+            CUSTOMERS,
+            {"name": "X", "billing_settings": {"is_rot_customer": {"$ne": 1}}},
+            "billing_settings.is_rot_customer takes a string, number or boolean",
+        ),
+        (
+            CUSTOMERS,
+            {
+                "name": "X",
+                "billing_settings": {"deduction_distribution": [{"user_name": {"$where": "1"}}]},
+            },
+            "deduction_distribution[0].user_name takes a string",
+        ),
     ],
 )
 def test_create_validation(endpoint: object, fields: dict[str, object], message: str) -> None:
     with pytest.raises(st.ValidationError) as caught:
-        create_payload(endpoint, fields)  # type: ignore[arg-type]
+        _create(endpoint, fields)  # type: ignore[arg-type]
     assert message in str(caught.value)
 
 
 def test_list_params_translate_names() -> None:
-    params = list_params(INVOICES, "ocr_number", "descending", {"ocr_number": "2448173"})
+    params = list_params(
+        INVOICES, INVOICES.api(1), "ocr_number", "descending", {"ocr_number": "2448173"}
+    )
     assert params == [
         ("OCRNumber", "2448173"),
         ("sortBy", "OCRNumber"),
@@ -133,7 +157,9 @@ def test_list_params_translate_names() -> None:
     ]
     assert sort_key(CUSTOMERS, "createdDate") == "createdDate"
     assert sort_key(CUSTOMERS, "created_date") == "createdDate"
-    assert list_params(USERS, None, None, {"is_active": True}) == [("isActive", "true")]
+    assert list_params(USERS, USERS.api(1), None, None, {"is_active": True}) == [
+        ("isActive", "true")
+    ]
     with pytest.raises(st.ValidationError, match="cannot be sorted by 'colour'"):
         sort_key(CUSTOMERS, "colour")
 

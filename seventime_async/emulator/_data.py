@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from .._converter import format_timestamp
+from .._wire import format_timestamp
 
 __all__ = ["DEFAULT_COUNTS", "Generator", "object_id"]
 

@@ -30,12 +30,12 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._converter import format_timestamp
 from .._endpoints import ENDPOINTS, Endpoint, by_name
 from .._entities import Entity, per_entity_class
 from .._planner import PAGE_SIZE, order
 from .._qs import decode_pairs
 from .._requests import missing_required
+from .._wire import format_timestamp
 from ._data import DEFAULT_COUNTS, Generator, object_id
 
 __all__ = ["FAULT_KINDS", "Emulator", "Faults", "RequestRecord"]
@@ -477,6 +477,7 @@ class Emulator:
 
     def _query(self, coll: _Collection, params: list[tuple[str, str]]) -> list[dict[str, Any]]:
         endpoint = coll.endpoint
+        api = endpoint.api(1)
         sort_by = coll.id_field
         descending = False
         plain: list[tuple[str, str]] = []
@@ -490,13 +491,13 @@ class Emulator:
                 descending = value == "descending"
             elif "[" in key:
                 ranges.append((key, value))
-            elif key in endpoint.filters.values():
+            elif key in {f.wire for f in api.filters.values()}:
                 plain.append((key, value))
             else:
                 raise ValueError(f"Unknown query parameter {key!r}")
-        for name in endpoint.required_filters:
-            if endpoint.filters[name] not in (k for k, _ in plain):
-                raise ValueError(f"{endpoint.filters[name]} is required")
+        for name in api.required_filters:
+            if api.filters[name].wire not in (k for k, _ in plain):
+                raise ValueError(f"{api.filters[name].wire} is required")
         conditions: list[tuple[str, str, dict[int, Any]]] = []
         for field, ops in decode_pairs(ranges).items():
             if (
@@ -568,7 +569,7 @@ class Emulator:
 
     async def _get(self, request: web.Request) -> web.Response:
         coll = self._collection(request)
-        if coll is None or not coll.endpoint.get:
+        if coll is None or not coll.endpoint.api(1).get:
             return _error(404, f"Unknown endpoint {request.path}")
         item_id = request.match_info["id"]
         if len(item_id) != 24 or any(c not in "0123456789abcdefABCDEF" for c in item_id):
@@ -580,7 +581,7 @@ class Emulator:
 
     async def _create(self, request: web.Request) -> web.Response:
         coll = self._collection(request)
-        spec = coll.endpoint.create if coll is not None else None
+        spec = coll.endpoint.api(1).create if coll is not None else None
         if coll is None or spec is None:
             return _error(404, f"Cannot POST {request.path}")
         if request.content_type == "application/json":
