@@ -179,6 +179,16 @@ def test_a_symlink_to_an_existing_file_is_refused_unless_asked_for(
     assert _records(target) == _reference("customers")
 
 
+def test_an_output_that_is_not_a_regular_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "customers.jsonl"
+    os.mkfifo(out)  # resuming needs a size and a truncate: a pipe or device has neither
+    assert _export(out, "--force") == 2
+    assert "not a regular file" in _one_line_error(capsys)
+    assert not Checkpoint.path_for(out).exists()
+
+
 def test_a_file_planted_at_a_temporary_name_is_not_written_through(tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.write_bytes(b"precious\n")
