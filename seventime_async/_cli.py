@@ -1,7 +1,11 @@
 """``seventime-async``: resumable bulk export, and the emulator, from a shell.
 
-Exit codes: 0 done, 1 API or network error, 2 usage (bad option, bad input, refusing to
-overwrite), 130 interrupted (the checkpoint is saved; ``--resume`` continues).
+Exit codes: 0 done, 1 API or network error, 2 usage (bad option, bad input, a bad API
+key, refusing to overwrite or to write through a symbolic link), 3 a local file problem
+(disk full, file too large, permission denied: the checkpoint is saved), 4 a damaged
+checkpoint or one that does not describe its output, 5 the output is being written by
+another run, 130 interrupted (the checkpoint is saved; ``--resume`` continues).
+Every failure is one line on stderr, never a traceback.
 The API key is read from ``SEVENTIME_API_KEY`` only, never from an argument, so it
 cannot land in shell history or a process listing.
 """
@@ -12,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import shlex
 import sys
 import time
@@ -24,13 +29,20 @@ from ._client import API_KEY_ENV, DEFAULT_BASE_URL, SevenTimeClient
 from ._endpoints import ENDPOINTS, by_name
 from ._errors import SevenTimeError, ValidationError
 from ._events import Event, RequestStarted, RetryScheduled
-from ._export import export
+from ._export import CheckpointError, export
+from ._files import OutputInUseError
 from ._requests import filter_params
 from ._version import __version__
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_FILE, EXIT_CHECKPOINT, EXIT_BUSY = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+EXIT_CODES = (
+    "Exit codes: 0 done, 1 API or network error, 2 usage, 3 local file problem (disk full, "
+    "file too large, permission), 4 damaged or mismatched checkpoint, 5 output in use by "
+    "another run, 130 interrupted."
+)
 RESOURCES = [e.name for e in ENDPOINTS]
 
 
@@ -45,8 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seventime-async",
         description="Seven Time API tools: resumable bulk export, and a local emulator.",
-        epilog=f"The API key is read from ${API_KEY_ENV}. Exit codes: 0 done, 1 API error, "
-        "2 usage, 130 interrupted.",
+        epilog=f"The API key is read from ${API_KEY_ENV}. {EXIT_CODES}",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         "export",
         help="export resources to JSONL or CSV, resumably",
         description="Export every record of one or more resources. A checkpoint beside each "
-        "output file makes the export resumable after a crash or Ctrl-C (--resume).",
+        "output file makes the export resumable after a crash or Ctrl-C (--resume). The "
+        "output is locked while a run writes it (POSIX flock): a second run is refused.",
+        epilog=EXIT_CODES,
     )
     ex.add_argument(
         "resources",
@@ -89,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     ex.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    ex.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="write through a symbolic link at the output path (refused by default)",
+    )
     ex.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     emu = ex.add_argument_group("embedded emulator (no API key needed)")
     emu.add_argument("--emulator", action="store_true", help="export from an in-process emulator")
@@ -264,6 +282,7 @@ async def _export(args: argparse.Namespace, argv: Sequence[str]) -> int:
                     concurrency=args.concurrency,
                     resume=args.resume,
                     force=args.force,
+                    follow_symlinks=args.follow_symlinks,
                     on_page=progress.page,
                 )
             if not args.quiet:
@@ -311,6 +330,23 @@ async def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _fail(message: str, code: int) -> int:
+    """Print ``message`` as one line, control characters (newlines, terminal escapes
+    from a server's message or a file name) shown escaped; return ``code``."""
+    shown = _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
+    print(f"seventime-async: {shown}", file=sys.stderr)
+    return code
+
+
+def _file_problem(error: OSError) -> str:
+    if error.strerror is None:
+        return str(error)
+    return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)  # exits 2 on a usage error
@@ -327,14 +363,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    except OutputInUseError as error:
+        return _fail(f"error: {error}", EXIT_BUSY)
+    except CheckpointError as error:
+        return _fail(f"error: {error}", EXIT_CHECKPOINT)
     except ValidationError as error:
-        print(f"seventime-async: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(f"error: {error}", EXIT_USAGE)
     except SevenTimeError as error:
-        print(f"seventime-async: {type(error).__name__}: {error}", file=sys.stderr)
+        _fail(f"{type(error).__name__}: {error}", EXIT_API)
         if error.cursor:
             print(f"resume with:\n  {_resume_hint(argv)}", file=sys.stderr)
         return EXIT_API
+    except OSError as error:
+        return _fail(f"error: {_file_problem(error)}", EXIT_FILE)
 
 
 if __name__ == "__main__":
