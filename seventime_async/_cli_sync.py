@@ -1,8 +1,9 @@
 """``seventime-async sync``: keep a database current with one account or many.
 
-Exit codes as for ``export``: 0 done (an account another worker holds is left to it),
-1 API or network error, 2 usage, 3 database problem, 130 interrupted (the next run
-resumes from the last page written).
+Exit codes as for ``export``: 0 done (with ``--accounts``, an account another worker
+holds is left to it), 1 API or network error, 2 usage, 3 database problem, 5 the one
+account is being synced by another run, 130 interrupted (the next run resumes from the
+last page written).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ._sync import (
 
 __all__ = ["add_parser", "main", "run", "store_for"]
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_STORE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_STORE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 5, 130
 DEFAULT_DB = "sqlite:///seventime.sqlite"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -232,10 +233,12 @@ async def run(args: argparse.Namespace) -> int:
                 full_every=args.full_every,
                 progress=progress,
             )
-    return _report(report, args.quiet)
+    return _report(report, args.quiet, shared=args.accounts is not None)
 
 
-def _report(report: AccountsReport, quiet: bool) -> int:
+def _report(report: AccountsReport, quiet: bool, shared: bool) -> int:
+    """Print the summary; the exit code. Workers sharing an accounts file skip each
+    other's accounts as a matter of course; a lone account held elsewhere is news."""
     if not quiet:
         for result in report.synced.values():
             for line in _summary(result):
@@ -246,7 +249,9 @@ def _report(report: AccountsReport, quiet: bool) -> int:
         print(f"seventime-async: {name}: {type(error).__name__}: {error}", file=sys.stderr)
     if any(_is_store_problem(e) for e in report.failed.values()):
         return EXIT_STORE
-    return EXIT_API if report.failed else EXIT_OK
+    if report.failed:
+        return EXIT_API
+    return EXIT_BUSY if report.busy and not shared else EXIT_OK
 
 
 def _is_store_problem(error: SevenTimeError) -> bool:

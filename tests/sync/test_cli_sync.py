@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import signal
 import sqlite3
@@ -18,8 +20,11 @@ CLI = [sys.executable, "-m", "seventime_async._cli", "sync"]
 
 
 def _rows(path: Path, table: str, where: str = "deleted_at IS NULL") -> int:
-    with sqlite3.connect(path) as db:
-        count: int = db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}").fetchone()[0]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        try:
+            count: int = db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet
+            return 0
     return count
 
 
@@ -126,3 +131,20 @@ def test_ctrl_c_exits_130_and_the_next_run_resumes(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert b"customers: full (resumed)" in done.stderr
     assert _rows(db, "customers") == 3000
+
+
+async def test_a_lone_account_synced_elsewhere_exits_5(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from seventime_async._sync import SqliteStore
+
+    db = tmp_path / "seventime.sqlite"
+    async with SqliteStore(db) as store, store.lock_account("default"):
+        # Another process: POSIX locks do not conflict within one.
+        done = await asyncio.create_subprocess_exec(
+            *CLI, "--emulator", "--rate-limit", "0", "--db", f"sqlite:///{db}",
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await done.communicate()
+    assert done.returncode == 5, err
+    assert b"another worker is syncing it" in err

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seventime_async import ValidationError
@@ -54,6 +54,7 @@ interrupted_states = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(interrupted_states, st.booleans(), st.booleans())
 def test_an_interrupted_walk_resumes_as_the_same_walk(
     state: FamilyState, incremental: bool, full: bool

@@ -109,7 +109,7 @@ async def test_two_workers_never_hold_one_account_and_sync_every_one(
     names = [f"acct{i}" for i in range(5)]
     async with contextlib.AsyncExitStack() as stack:
         emus = [
-            await stack.enter_async_context(Emulator(seed=i, latency=0.1, customers=500))
+            await stack.enter_async_context(Emulator(seed=i, latency=0.01, customers=500))
             for i in range(len(names))
         ]
         accounts = tmp_path / "accounts.toml"
@@ -123,9 +123,19 @@ async def test_two_workers_never_hold_one_account_and_sync_every_one(
         env = _env(**{f"KEY_{i}": emu.api_key for i, emu in enumerate(emus)})
         args = ["customers", "--accounts", str(accounts), "--db", postgres, "--parallel", "1"]
         args += ["--rate-limit", "0"]
+        # The first worker is held inside acct0 until the second has moved on past it,
+        # which it can only do by finding acct0 taken: one account at a time each.
+        release = asyncio.Event()
+
+        async def hold(emulator: Emulator, family: str) -> None:
+            await release.wait()
+
+        emus[0].before_list = hold
         async with _running(*args, env=env) as first:
-            await _until(lambda: emus[0].request_count > 0)  # the first holds acct0
+            await _until(lambda: emus[0].request_count > 0)
             async with _running(*args, env=env) as second:
+                await _until(lambda: emus[1].request_count > 0)
+                release.set()
                 outs = await asyncio.gather(first.communicate(), second.communicate())
         assert first.returncode == second.returncode == 0, outs
         assert b"another worker is syncing it" in b"".join(err for _, err in outs)
