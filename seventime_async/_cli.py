@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _cli_sync
+from ._cli_emulator import add_emulator_options, embedded_emulator
 from ._client import API_KEY_ENV, DEFAULT_BASE_URL, SevenTimeClient
 from ._endpoints import ENDPOINTS, by_name
 from ._errors import SevenTimeError, ValidationError
@@ -108,18 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write through a symbolic link at the output path (refused by default)",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
-    emu = ex.add_argument_group("embedded emulator (no API key needed)")
-    emu.add_argument("--emulator", action="store_true", help="export from an in-process emulator")
-    emu.add_argument("--emulator-seed", type=int, default=1)
-    emu.add_argument("--emulator-latency", type=float, default=0.0, metavar="SECONDS")
-    emu.add_argument(
-        "--emulator-count",
-        type=_key_value,
-        action="append",
-        default=[],
-        metavar="RESOURCE=N",
-        help="items to generate, e.g. customers=25000",
-    )
+    add_emulator_options(ex, "export")
 
     _cli_sync.add_parser(commands)
     serve = commands.add_parser(
@@ -218,12 +208,7 @@ class _Progress:
 async def _source(args: argparse.Namespace) -> AsyncIterator[tuple[str, str]]:
     """(base_url, api_key): the embedded emulator's, or the configured API's."""
     if args.emulator:
-        from .emulator import Emulator
-
-        counts: dict[str, Any] = {name: int(value) for name, value in args.emulator_count}
-        async with Emulator(
-            seed=args.emulator_seed, latency=args.emulator_latency, **counts
-        ) as emu:
+        async with embedded_emulator(args) as emu:
             yield emu.base_url, emu.api_key
         return
     key = os.environ.get(API_KEY_ENV)

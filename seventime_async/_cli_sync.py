@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ._cli_emulator import add_emulator_options, embedded_emulator
 from ._client import API_KEY_ENV
 from ._errors import SevenTimeError, ValidationError
 from ._sync import (
@@ -48,13 +49,6 @@ def _duration(text: str) -> timedelta:
     if not match:
         raise argparse.ArgumentTypeError(f"expected a duration like 30m, 24h or 7d, got {text!r}")
     return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
-
-
-def _count(text: str) -> tuple[str, int]:
-    name, sep, value = text.partition("=")
-    if not sep or not value.isdigit():
-        raise argparse.ArgumentTypeError(f"expected FAMILY=N, got {text!r}")
-    return name.strip(), int(value)
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -97,18 +91,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--parallel", type=int, default=None, help="accounts synced at once")
     parser.add_argument("--quiet", action="store_true", help="no progress, no summary")
-    emu = parser.add_argument_group("embedded emulator (no API key needed)")
-    emu.add_argument("--emulator", action="store_true", help="sync from an in-process emulator")
-    emu.add_argument("--emulator-seed", type=int, default=1)
-    emu.add_argument("--emulator-latency", type=float, default=0.0, metavar="SECONDS")
-    emu.add_argument(
-        "--emulator-count",
-        type=_count,
-        action="append",
-        default=[],
-        metavar="FAMILY=N",
-        help="items to generate, e.g. customers=25000",
-    )
+    add_emulator_options(parser, "sync")
     return parser
 
 
@@ -152,22 +135,27 @@ class _Progress:
 
     @contextlib.contextmanager
     def showing(self) -> Iterator[None]:
-        if not self._enabled:
+        bar = _rich_bar() if self._enabled else None
+        if bar is None:
             yield
             return
-        try:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-        except ImportError:  # rich is the [cli] extra; without it, no bar
-            yield
-            return
-        columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=Console(stderr=True)) as bar:
+        with bar:
             self._bar = bar
             try:
                 yield
             finally:
                 self._bar = None
+
+
+def _rich_bar() -> Any:
+    """A rich progress display on stderr, or None without rich (the [cli] extra)."""
+    try:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    except ImportError:
+        return None
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=Console(stderr=True))
 
 
 def _summary(result: SyncResult) -> Iterator[str]:
@@ -196,12 +184,7 @@ async def _accounts(
         yield load_accounts(args.accounts), None
         return
     if args.emulator:
-        from .emulator import Emulator
-
-        counts = dict(args.emulator_count)
-        async with Emulator(
-            seed=args.emulator_seed, latency=args.emulator_latency, **counts
-        ) as emu:
+        async with embedded_emulator(args) as emu:
             account = Account(args.account, API_KEY_ENV, base_url=emu.base_url)
             yield [account], {API_KEY_ENV: emu.api_key}
         return

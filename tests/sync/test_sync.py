@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from seventime_async import RetryPolicy, SevenTimeClient
+from seventime_async import RetryPolicy
 from seventime_async._cli_sync import store_for
 from seventime_async._sync import (
     SCHEMA_VERSION,
@@ -20,7 +20,7 @@ from seventime_async._sync import (
     sync,
 )
 from seventime_async.emulator import Emulator, Faults
-from tests.conftest import FAST_RETRY
+from tests.conftest import client_for
 
 from .conftest import dump, execute_script
 from .helpers import COUNTS, FAMILIES, assert_mirrors
@@ -46,12 +46,6 @@ async def store(db_url: str) -> AsyncIterator[Store]:
 async def emu() -> AsyncIterator[Emulator]:
     async with Emulator(seed=3, **COUNTS) as running:
         yield running
-
-
-def client_for(emu: Emulator, **options: object) -> SevenTimeClient:
-    options.setdefault("rate_limit", None)
-    options.setdefault("retry", FAST_RETRY if options.pop("retries", True) else NO_RETRY)
-    return SevenTimeClient(emu.api_key, base_url=emu.base_url, **options)  # type: ignore[arg-type]
 
 
 async def test_creates_edits_and_deletes_between_runs_are_mirrored(
@@ -94,7 +88,7 @@ async def test_each_page_is_written_with_its_cursor_and_a_failed_family_resumes(
 ) -> None:
     # The 4th customers page fails for good: the other families finish, customers keeps
     # the three pages before, and the next run goes on from there.
-    async with Emulator(seed=3, **COUNTS) as emu, client_for(emu, retries=False) as client:
+    async with Emulator(seed=3, **COUNTS) as emu, client_for(emu, retry=NO_RETRY) as client:
         pages_before = 3
         calls = iter(range(1, 100))
 
@@ -121,7 +115,7 @@ async def test_each_page_is_written_with_its_cursor_and_a_failed_family_resumes(
 
 
 async def test_a_deletion_is_marked_across_an_interrupted_full_scan(store: Store) -> None:
-    async with Emulator(seed=3, customers=420) as emu, client_for(emu, retries=False) as client:
+    async with Emulator(seed=3, customers=420) as emu, client_for(emu, retry=NO_RETRY) as client:
         await sync(client, store, ["customers"])
         ids = sorted(emu.ids("customers"))
         emu.delete("customers", ids[10])
@@ -168,7 +162,7 @@ async def test_the_key_is_in_no_table_log_or_error(
     db_url: str, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with Emulator(seed=3, customers=250) as emu, client_for(emu, retries=False) as client:
+    async with Emulator(seed=3, customers=250) as emu, client_for(emu, retry=NO_RETRY) as client:
         emu.faults = Faults(methods=frozenset({"GET"}), schedule={2: "500"})
         with pytest.raises(SyncError) as caught:
             await sync(client, store, ["customers", "users"])
