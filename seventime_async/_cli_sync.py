@@ -122,7 +122,9 @@ class _Progress:
         if self._bar is None:
             return
         where = (event.account, event.family)
-        self._items[where], self._totals[where] = event.items, event.total
+        # v1 sends no total: a finished walk's count is its total, so its bar completes.
+        known = event.items if event.done and event.total is None else event.total
+        self._items[where], self._totals[where] = event.items, known
         label = event.account if self._per_account else event.family
         rows = [w for w in self._items if (w[0] if self._per_account else w[1]) == label]
         totals = [self._totals[w] for w in rows]

@@ -11,10 +11,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from seventime_async._cli import main
+from seventime_async.emulator import Emulator
 
 CLI = [sys.executable, "-m", "seventime_async._cli", "sync"]
 
@@ -29,8 +31,16 @@ def _rows(path: Path, table: str, where: str = "deleted_at IS NULL") -> int:
 
 
 def test_sync_from_the_embedded_emulator_then_again(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    keys: list[str] = []
+    real_init = Emulator.__init__
+
+    def remember_key(self: Emulator, **options: Any) -> None:
+        real_init(self, **options)
+        keys.append(self.api_key)
+
+    monkeypatch.setattr(Emulator, "__init__", remember_key)
     db = tmp_path / "seventime.sqlite"
     args = ["sync", "--emulator", "--emulator-count", "customers=250", "--rate-limit", "0"]
     args += ["--db", f"sqlite:///{db}"]
@@ -41,6 +51,9 @@ def test_sync_from_the_embedded_emulator_then_again(
     assert _rows(db, "customers") == 250 and _rows(db, "invoices") > 0
     assert main([*args, "customers", "--quiet"]) == 0  # the same seeded data: nothing new
     assert capsys.readouterr().err == ""
+    assert len(keys) == 2 and not any(k in err for k in keys)
+    with contextlib.closing(sqlite3.connect(db)) as dump:
+        assert not any(k in line for line in dump.iterdump() for k in keys)
     assert _rows(db, "customers") == 250 and _rows(db, "customers", "deleted_at IS NOT NULL") == 0
 
 
