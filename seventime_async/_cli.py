@@ -21,18 +21,25 @@ import shlex
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import _cli_sync
 from ._cli_emulator import add_emulator_options, embedded_emulator
-from ._client import API_KEY_ENV, DEFAULT_BASE_URL, SevenTimeClient
+from ._client import (
+    API_KEY_ENV,
+    DEFAULT_RATE_LIMIT,
+    SERVICE_URL,
+    SevenTimeClient,
+    infer_api_version,
+)
 from ._endpoints import ENDPOINTS, by_name
 from ._errors import SevenTimeError, ValidationError
 from ._events import Event, RequestStarted, RetryScheduled
-from ._export import CheckpointError, export
+from ._export import CheckpointError, ExportState, export
 from ._files import OutputInUseError
-from ._requests import filter_params
+from ._requests import filter_params, parse_filters
 from ._version import __version__
 
 __all__ = ["main"]
@@ -52,6 +59,16 @@ def _key_value(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return key.strip(), value
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}Z or {text}+01:00")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,13 +102,24 @@ def _parser() -> argparse.ArgumentParser:
         "(several resources; default the current one)",
     )
     ex.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    ex.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    ex.add_argument(
+        "--base-url",
+        default=None,
+        help=f"the API root (default {SERVICE_URL}/api/VERSION)",
+    )
+    ex.add_argument(
+        "--api-version",
+        type=int,
+        choices=[1, 2],
+        default=None,
+        help="1 or 2 (default: the one --base-url ends in, else 1); v2 is the live API",
+    )
     ex.add_argument("--concurrency", type=int, default=1, help="partitions walked at once")
     ex.add_argument(
         "--rate-limit",
         type=float,
-        default=10.0,
-        help="requests per second (0: unlimited); default 10",
+        default=DEFAULT_RATE_LIMIT,
+        help="requests per second (0: unlimited); default 4, the service's limit",
     )
     ex.add_argument(
         "--filter",
@@ -100,6 +128,21 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="a documented filter, e.g. city=Båstad (repeatable)",
+    )
+    since = ex.add_mutually_exclusive_group()
+    since.add_argument(
+        "--since",
+        type=_timestamp,
+        metavar="TIMESTAMP",
+        help="only records modified since this ISO 8601 time, e.g. 2026-11-01T00:00Z "
+        "(v2 families with lastModified)",
+    )
+    since.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="incremental runs: export what changed since the last complete run of each "
+        "family, as kept in FILE (created on the first run, which exports everything)",
     )
     ex.add_argument("--resume", action="store_true", help="continue from the checkpoint")
     ex.add_argument("--force", action="store_true", help="overwrite an existing output file")
@@ -144,6 +187,8 @@ class _Progress:
     def __init__(self, quiet: bool) -> None:
         self.requests = self.retries = self.pages = self.items = 0
         self.started = time.monotonic()
+        self._shown_from = 0  # items counted before the bar now shown began
+        self._total: int | None = None
         self._bar: Any = None
         self._task: Any = None
         self._enabled = not quiet and sys.stderr.isatty()
@@ -155,17 +200,21 @@ class _Progress:
             self.retries += 1
         self._refresh()
 
-    def page(self, items: int) -> None:
+    def page(self, items: int, total: int | None = None) -> None:
         self.pages += 1
         self.items += items
+        self._total = total if total is not None else self._total
         self._refresh()
 
     def _refresh(self) -> None:
         if self._bar is not None:
             elapsed = max(time.monotonic() - self.started, 1e-9)
+            done = self.items - self._shown_from
             self._bar.update(
                 self._task,
-                completed=self.items,
+                completed=done,
+                total=self._total,
+                of="" if self._total is None else f" of {self._total:,}",
                 pages=self.pages,
                 rate=self.items / elapsed,
                 retries=self.retries,
@@ -178,22 +227,30 @@ class _Progress:
             return
         try:
             from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
         except ImportError:  # rich is the [cli] extra; without it, no bar
             yield
             return
         columns = (
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
+            BarColumn(),
             TextColumn(
-                "{task.completed:,} items · {task.fields[pages]} pages · "
+                "{task.completed:,}{task.fields[of]} items · {task.fields[pages]} pages · "
                 "{task.fields[rate]:,.0f}/s · {task.fields[retries]} retries"
             ),
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
             self._bar = bar
-            self._task = bar.add_task(label, total=None, pages=0, rate=0.0, retries=0)
+            self._shown_from, self._total = self.items, None
+            self._task = bar.add_task(label, total=None, of="", pages=0, rate=0.0, retries=0)
             try:
                 yield
             finally:
@@ -205,7 +262,7 @@ class _Progress:
 
 
 @contextlib.asynccontextmanager
-async def _source(args: argparse.Namespace) -> AsyncIterator[tuple[str, str]]:
+async def _source(args: argparse.Namespace) -> AsyncIterator[tuple[str | None, str]]:
     """(base_url, api_key): the embedded emulator's, or the configured API's."""
     if args.emulator:
         async with embedded_emulator(args) as emu:
@@ -238,38 +295,62 @@ def _resume_hint(argv: Sequence[str]) -> str:
     return shlex.join(w for w in words if w != "--force")
 
 
+def _family_filters(
+    args: argparse.Namespace, name: str, state: ExportState | None
+) -> dict[str, str]:
+    """The text filters of one family's export, ``modified_since`` included; checked
+    against the family's filters before any output is written."""
+    endpoint = by_name(name)
+    api = endpoint.api(infer_api_version(args.base_url, args.api_version))
+    texts = dict(args.filter)
+    since = args.since if state is None else state.since(name)
+    if (args.since is not None or state is not None) and not api.incremental:
+        incremental = [e.name for e in ENDPOINTS if (v := e.spec(2)) and v.incremental]
+        raise ValidationError(
+            f"{name} cannot be exported incrementally: the API has lastModified only on "
+            f"{', '.join(incremental)} (v2)"
+        )
+    if since is not None:
+        texts["modified_since"] = since.isoformat()
+    filter_params(endpoint, api, parse_filters(endpoint, api, texts))
+    return texts
+
+
 async def _export(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.concurrency < 1:
         raise ValidationError("--concurrency must be at least 1")
     targets = _targets(args)
-    filters = dict(args.filter)
-    for name, _ in targets:  # refuse a bad filter before any output is written
-        endpoint = by_name(name)
-        filter_params(endpoint, endpoint.api(1), filters)
+    state = None if args.state is None else ExportState.load(args.state)
+    # Every family's query is checked before any output is written.
+    queries = {name: _family_filters(args, name, state) for name, _ in targets}
     progress = _Progress(args.quiet)
     async with (
         _source(args) as (base_url, key),
         SevenTimeClient(
             key,
             base_url=base_url,
+            api_version=args.api_version,
             rate_limit=args.rate_limit or None,
             max_concurrency=max(8, args.concurrency),
             events=progress.event,
         ) as client,
     ):
         for name, path in targets:
+            started = datetime.now(UTC)
             with progress.showing(f"{name} -> {path}"):
                 result = await export(
                     getattr(client, name),
                     path,
                     fmt=args.format,
-                    filters=filters,
+                    filters=queries[name],
                     concurrency=args.concurrency,
                     resume=args.resume,
                     force=args.force,
                     follow_symlinks=args.follow_symlinks,
                     on_page=progress.page,
                 )
+            if state is not None:
+                state.advance(name, started)
             if not args.quiet:
                 print(
                     f"{name}: {result.items:,} records in {path}"
