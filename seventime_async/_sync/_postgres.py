@@ -134,7 +134,7 @@ class PostgresStore(Store):
         # are checked here first.
         if account in self._held:
             raise AccountBusyError(f"account {account!r} is being synced already")
-        key = f"seventime_async:{self.schema}:{account}"
+        key = self._lock_key(account)
         if not await self._advisory("pg_try_advisory_lock", key):
             raise AccountBusyError(f"account {account!r} is being synced by another worker")
         self._held.add(account)
@@ -145,11 +145,29 @@ class PostgresStore(Store):
             with contextlib.suppress(StoreError):  # a lost session has let go already
                 await self._advisory("pg_advisory_unlock", key)
 
+    def _lock_key(self, account: str) -> str:
+        return f"seventime_async:{self.schema}:{account}"
+
+    async def _still_held(self, tx: Transaction, account: str) -> None:
+        # The locks live in one session: if it was lost (a network cut), so were they,
+        # and another worker may have the account now. Each page checks before writing.
+        pid = self._locks.get_server_pid() if self._locks is not None else None
+        rows = await tx.fetch(
+            "SELECT count(*) FROM pg_locks, (SELECT hashtextextended(?, 0) AS k) AS lock "
+            "WHERE locktype = 'advisory' AND granted AND pid = ? AND objsubid = 1 "
+            "AND classid::bigint = (lock.k >> 32) & 4294967295 "
+            "AND objid::bigint = lock.k & 4294967295",
+            self._lock_key(account),
+            pid,
+        )
+        if not rows[0][0]:
+            raise StoreError(f"the lock on account {account!r} was lost; not writing")
+
     async def _advisory(self, function: str, key: str) -> bool:
         asyncpg = _driver()
         async with self._locks_guard:
             try:
-                if self._locks is None:
+                if self._locks is None or self._locks.is_closed():
                     self._locks = await asyncpg.connect(self._dsn)
                 held: bool = await self._locks.fetchval(
                     f"SELECT {function}(hashtextextended($1, 0))", key

@@ -75,6 +75,10 @@ class Store(abc.ABC):
     def _transaction(self) -> contextlib.AbstractAsyncContextManager[Transaction]:
         """One transaction; committed when the block ends, rolled back if it raises."""
 
+    async def _still_held(self, tx: Transaction, account: str) -> None:  # noqa: B027
+        """Within a page's transaction: refuse it if this process no longer holds
+        ``account`` (a lock that can be lost without the holder dying)."""
+
     async def _prepare(self, tx: Transaction) -> None:  # noqa: B027 (most need nothing)
         """Before migrating, within ``tx``: whatever serialises migrations between
         processes and makes a place for the tables."""
@@ -228,6 +232,7 @@ class Store(abc.ABC):
         table = f'"{family}"'
         now = self._time(_now())
         async with self._transaction() as tx:
+            await self._still_held(tx, account)
             stored = {
                 row[0]: (row[1], row[2])
                 for row in await tx.fetch(

@@ -236,3 +236,29 @@ def version_1(db_url: str, customers: list[dict[str, object]]) -> None:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+async def test_a_worker_that_lost_its_postgresql_lock_writes_nothing(postgres: str) -> None:
+    import asyncpg
+
+    async with (
+        Emulator(seed=3, customers=250) as emu,
+        client_for(emu) as client,
+        store_for(postgres) as store,
+    ):
+
+        async def cut_the_lock_session(emulator: Emulator, family: str) -> None:
+            # As a network cut would: the session holding the account's lock ends.
+            admin = await asyncpg.connect(postgres)
+            try:
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                )
+            finally:
+                await admin.close()
+
+        emu.before_list = cut_the_lock_session
+        with pytest.raises(SyncError) as caught:
+            await sync(client, store, ["customers"])
+        assert "lock on account 'default' was lost" in str(caught.value.errors["customers"])
+        assert await store.records("default", "customers") == {}
