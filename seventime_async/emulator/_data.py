@@ -154,7 +154,7 @@ def _stamp(seconds: int, millis: int) -> str:
 class Generator:
     """Builds every collection from one seed, so a seed always gives the same account."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
 
     def moment(self) -> tuple[str, str]:
