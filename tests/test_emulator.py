@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from seventime_async.emulator import Emulator
+from seventime_async.emulator import Emulator, RequestRecord
 
 COUNTS = {"customers": 237, "contact_persons": 40, "users": 30, "projects": 20}
 
@@ -176,3 +176,345 @@ async def test_v1_keeps_its_cap_and_refuses_limit(
     status, body = await call(http, emu, "GET", "/customers", version=1, params={"limit": "5"})
     assert status == 400
     assert "limit" in body["errorMessage"]
+
+
+# -- v2 writes -------------------------------------------------------------------------
+
+
+async def test_v2_create_takes_json_and_stamps_its_dates(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    user = emu.items("users")[0]["_id"]
+    status, made = await call(
+        http, emu, "POST", "/customers", json={"name": "Åsa Bygg AB", "createdByUser": user}
+    )
+    assert status == 200
+    assert made["name"] == "Åsa Bygg AB"
+    assert made["createdDate"] == made["modifiedDate"]
+    assert made["_id"] in emu.ids("customers")
+    assert await call(http, emu, "GET", f"/customers/{made['_id']}") == (200, {"data": made})
+
+
+async def test_v2_refuses_form_bodies(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    user = emu.items("users")[0]["_id"]
+    before = emu.ids("customers")
+    status, body = await call(
+        http, emu, "POST", "/customers", data={"name": "Form AB", "createdByUser": user}
+    )
+    assert status == 400
+    assert "application/json" in body["errorMessage"]
+    assert emu.ids("customers") == before
+
+
+async def test_v1_still_takes_form_bodies_cast_to_field_types(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    status, made = await call(
+        http, emu, "POST", "/customers", version=1, data={"name": "Form AB", "paymentDays": "30"}
+    )
+    assert status == 200
+    assert made["paymentDays"] == 30
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"name": "Utan skapare AB"}, "createdByUser"),
+        ({"createdByUser": "5112826056d961c030000001"}, "name"),
+        ({"name": "", "createdByUser": "5112826056d961c030000001"}, "name"),
+    ],
+)
+async def test_v2_required_fields_are_400_naming_the_field(
+    emu: Emulator, http: aiohttp.ClientSession, body: dict[str, Any], named: str
+) -> None:
+    before = emu.ids("customers")
+    status, answer = await call(http, emu, "POST", "/customers", json=body)
+    assert status == 400
+    assert named in answer["errorMessage"]
+    assert emu.ids("customers") == before
+
+
+async def test_required_rules_inside_nested_values(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    user = emu.items("users")[0]["_id"]
+    customer = emu.items("customers")[0]["_id"]
+    base = {"customer": customer, "createdByUser": user, "language": "SV"}
+    status, answer = await call(
+        http, emu, "POST", "/invoices", json={**base, "invoiceItems": [{"name": "Arbete"}]}
+    )
+    assert (status, answer) == (
+        400,
+        {"errorMessage": "Missing required field(s): invoiceItems[].itemType"},
+    )
+    status, answer = await call(http, emu, "POST", "/invoices", json={**base, "invoiceType": 1})
+    assert status == 400
+    assert "houseProperties (required when invoiceType is 1)" in answer["errorMessage"]
+    status, _ = await call(
+        http, emu, "POST", "/invoices", json={**base, "invoiceItems": [{"itemType": "text"}]}
+    )
+    assert status == 200
+
+
+async def test_unknown_body_fields_are_400(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    user = emu.items("users")[0]["_id"]
+    status, answer = await call(
+        http, emu, "POST", "/customers", json={"name": "X", "createdByUser": user, "nmae": "Y"}
+    )
+    assert status == 400
+    assert "nmae" in answer["errorMessage"]
+
+
+async def test_read_only_key_may_not_write(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    emu.read_only_key = "read-only"
+    status, _ = await call(http, emu, "GET", "/customers", key="read-only")
+    assert status == 200
+    user = emu.items("users")[0]["_id"]
+    status, _ = await call(
+        http, emu, "POST", "/customers", key="read-only", json={"name": "X", "createdByUser": user}
+    )
+    assert status == 403
+    status, _ = await call(http, emu, "GET", "/customers", key="wrong")
+    assert status == 401
+
+
+# -- lastModified ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["2031-05-06 07:08", "2031-05-06 07:08:00", "2031-05-06T07:08", "2031-05-06T07:08:00"],
+)
+async def test_last_modified_keeps_what_changed_at_or_after_the_time(
+    emu: Emulator, http: aiohttp.ClientSession, spelling: str
+) -> None:
+    first, second, third = sorted_ids(emu, "customers")[:3]
+    emu.modify("customers", first, modifiedDate="2031-05-06T07:07:59.999Z")
+    emu.modify("customers", second, city="Ändrad")
+    second_doc = emu.items("customers")[1]
+    emu.modify("customers", second, modifiedDate="2031-05-06T07:08:00.000Z")
+    emu.modify("customers", third, modifiedDate="2031-05-07T00:00:00.000Z")
+    status, body = await call(http, emu, "GET", "/customers", params={"lastModified": spelling})
+    assert status == 200
+    assert [c["_id"] for c in body["data"]] == [second, third]
+    assert body["data"][0]["city"] == second_doc["city"] == "Ändrad"
+
+
+async def test_every_write_stamps_modified_date(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    target = sorted_ids(emu, "customers")[0]
+    stale = emu.items("customers")[0]["modifiedDate"]
+    changed = emu.modify("customers", target, city="Lund")
+    assert changed["modifiedDate"] > stale
+    status, body = await call(
+        http, emu, "GET", "/customers", params={"lastModified": changed["modifiedDate"][:19]}
+    )
+    assert status == 200
+    assert target in [c["_id"] for c in body["data"]]
+
+
+@pytest.mark.parametrize("value", ["2031-05-06", "06/05/2031 07:08", "2031-05-06 07:08+02:00"])
+async def test_last_modified_in_another_form_is_400(
+    emu: Emulator, http: aiohttp.ClientSession, value: str
+) -> None:
+    status, body = await call(http, emu, "GET", "/customers", params={"lastModified": value})
+    assert status == 400
+    assert "YYYY-MM-DD HH:MM" in body["errorMessage"]
+
+
+async def test_last_modified_only_where_documented(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    params = {"lastModified": "2020-01-01 00:00"}
+    assert (await call(http, emu, "GET", "/users", params=params))[0] == 400
+    assert (await call(http, emu, "GET", "/customers", version=1, params=params))[0] == 400
+
+
+# -- the rate limit, per key, on an injected clock -------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_rate_limit_admits_r_per_sliding_second_per_key(
+    http: aiohttp.ClientSession,
+) -> None:
+    clock = Clock()
+    accounts = {"acme": {"customers": 3}, "beta": {"customers": 3}}
+    async with Emulator(accounts=accounts, rate_limit=4, clock=clock) as emu:
+        acme, beta = emu.api_key_for("acme"), emu.api_key_for("beta")
+
+        async def status(key: str) -> int:
+            return (await call(http, emu, "GET", "/customers", key=key))[0]
+
+        assert [await status(acme) for _ in range(5)] == [200, 200, 200, 200, 429]
+        assert await status(beta) == 200  # another key, another window
+        clock.now += 0.999
+        assert await status(acme) == 429  # the first four are still within the second
+        clock.now += 0.001
+        assert [await status(acme) for _ in range(5)] == [200, 200, 200, 200, 429]
+        assert emu.rate_limited == 3
+        assert emu.busiest_window(account="acme") == 4
+        refused = [r for r in emu.requests if r.rate_limited]
+        assert {(r.status, r.account) for r in refused} == {(429, "acme")}
+        _, body = await call(http, emu, "GET", "/customers", key=acme)
+        assert "rate limit" in body["errorMessage"]
+
+
+async def test_requests_refused_by_the_limit_do_not_count(http: aiohttp.ClientSession) -> None:
+    clock = Clock()
+    async with Emulator(rate_limit=1, clock=clock, customers=3) as emu:
+        statuses = []
+        for _ in range(3):
+            statuses.append((await call(http, emu, "GET", "/customers"))[0])
+            clock.now += 0.6
+        assert statuses == [200, 429, 200]  # at 1.2 s only the first counts
+
+
+def test_busiest_window_reads_the_log() -> None:
+    clock = Clock()
+    emu = Emulator(customers=1, clock=clock)
+    for at in (0.0, 0.1, 0.5, 0.99, 1.0, 1.05, 3.0):
+        emu.requests.append(RequestRecord("GET", "/api/2/customers", "", 1000 + at))
+    assert emu.busiest_window() == 5  # 0.1 .. 1.05
+    assert emu.busiest_window(0.5) == 3  # 0.99, 1.0, 1.05
+    assert emu.busiest_window(2.0) == 6
+    assert emu.busiest_window(0.005) == 1
+
+
+# -- several accounts ------------------------------------------------------------------
+
+
+async def test_accounts_have_separate_data_and_keys(http: aiohttp.ClientSession) -> None:
+    accounts = {"acme": {"customers": 12}, "beta": {"customers": 7}}
+    async with Emulator(accounts=accounts, users=5) as emu:
+        assert emu.accounts == ("acme", "beta")
+        assert emu.api_key == emu.api_key_for("acme") != emu.api_key_for("beta")
+        acme = await call(http, emu, "GET", "/customers", key=emu.api_key_for("acme"))
+        beta = await call(http, emu, "GET", "/customers", key=emu.api_key_for("beta"))
+        assert acme[1]["meta"]["totalResources"] == 12
+        assert beta[1]["meta"]["totalResources"] == 7
+        assert {c["_id"] for c in beta[1]["data"]} == emu.ids("customers", account="beta")
+        assert not emu.ids("customers", account="acme") & emu.ids("customers", account="beta")
+        assert len(emu.ids("users", account="beta")) == 5  # keyword counts apply to all
+        emu.delete("customers", sorted(emu.ids("customers", account="beta"))[0], account="beta")
+        assert len(emu.ids("customers")) == 12  # the default account is the first
+        beta_after = await call(http, emu, "GET", "/customers", key=emu.api_key_for("beta"))
+        assert beta_after[1]["meta"]["totalResources"] == 6
+        assert {r.account for r in emu.requests} == {"acme", "beta"}
+
+
+def test_one_account_keeps_the_data_of_its_seed() -> None:
+    plain = Emulator(seed=9, customers=5)
+    named = Emulator(seed=9, accounts={"acme": {"customers": 5}, "beta": {"customers": 5}})
+    assert named.items("customers") == plain.items("customers")
+    assert named.items("customers", account="beta") != plain.items("customers")
+    with pytest.raises(KeyError, match="acme"):
+        plain.items("customers", account="acme")
+
+
+# -- switches for the client's tests ---------------------------------------------------
+
+
+async def test_v2_honours_the_v1_seek_operators_by_default(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    ids = sorted_ids(emu, "customers")
+    params = {"_id[$gt]": ids[99], "limit": "500"}
+    status, body = await call(http, emu, "GET", "/customers", params=params)
+    assert status == 200
+    assert [c["_id"] for c in body["data"]] == ids[100:]
+    assert body["meta"]["totalResources"] == len(ids) - 100
+
+
+async def test_v2_seek_false_refuses_bracket_operators(http: aiohttp.ClientSession) -> None:
+    async with Emulator(v2_seek=False, customers=20) as emu:
+        ids = sorted_ids(emu, "customers")
+        status, body = await call(http, emu, "GET", "/customers", params={"_id[$gt]": ids[3]})
+        assert status == 400
+        assert "_id[$gt]" in body["errorMessage"]
+        status, v1 = await call(
+            http, emu, "GET", "/customers", version=1, params={"_id[$gt]": ids[3]}
+        )
+        assert [c["_id"] for c in v1] == ids[4:]
+
+
+async def test_ignore_seek_drops_the_operators_on_both_versions(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Emulator(ignore_seek=True, customers=20) as emu:
+        ids = sorted_ids(emu, "customers")
+        for version in (1, 2):
+            status, body = await call(
+                http, emu, "GET", "/customers", version=version, params={"_id[$gt]": ids[3]}
+            )
+            items = body if version == 1 else body["data"]
+            assert (status, [c["_id"] for c in items]) == (200, ids)
+
+
+async def test_ignore_sort_serves_one_unsorted_order_whatever_sort_by_says(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Emulator(ignore_sort=True, customers=30) as emu:
+
+        async def walk(**sort: str) -> list[str]:
+            seen = []
+            for page in ("1", "2", "3"):
+                params = {**sort, "limit": "10", "page": page}
+                status, body = await call(http, emu, "GET", "/customers", params=params)
+                assert status == 200
+                seen += [c["_id"] for c in body["data"]]
+            return seen
+
+        plain = await walk()
+        assert sorted(plain) == sorted_ids(emu, "customers")  # each once
+        assert plain != sorted(plain)
+        assert await walk(sortBy="_id") == plain
+        assert await walk(sortBy="customerNumber", sortDirection="descending") == plain
+
+
+async def test_max_limit_caps_pages_silently_but_not_the_total(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with Emulator(max_limit=100, customers=250) as emu:
+        ids = sorted_ids(emu, "customers")
+        status, body = await call(
+            http, emu, "GET", "/customers", params={"limit": "500", "page": "2"}
+        )
+        assert status == 200
+        assert body["meta"] == {"totalResources": 250, "totalPages": 3, "currentPage": 2}
+        assert [c["_id"] for c in body["data"]] == ids[100:200]
+
+
+async def test_before_request_hook_sees_every_request_and_may_mutate(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    seen: list[tuple[str, str]] = []
+    victim = sorted_ids(emu, "customers")[0]
+
+    def hook(emulator: Emulator, method: str, resource: str) -> None:
+        seen.append((method, resource))
+        if victim in emulator.ids("customers"):
+            emulator.delete("customers", victim)
+
+    emu.before_request = hook
+    user = emu.items("users")[0]["_id"]
+    _, listed = await call(http, emu, "GET", "/customers")
+    await call(http, emu, "GET", f"/users/{user}")
+    await call(http, emu, "POST", "/customers", json={"name": "Krok AB", "createdByUser": user})
+    assert seen == [("GET", "customers"), ("GET", "users"), ("POST", "customers")]
+    assert victim not in [c["_id"] for c in listed["data"]]
+    assert listed["meta"]["totalResources"] == COUNTS["customers"] - 1
+
+
+async def test_unknown_paths_and_v2_only_verbs_on_v1_are_404(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    assert (await call(http, emu, "GET", "/nothing"))[0] == 404
+    status, body = await call(http, emu, "PUT", "/customers", version=1, json={"_id": "0" * 24})
+    assert status == 404
+    assert "PUT" in body["errorMessage"]
