@@ -7,12 +7,18 @@ the v1 reference document, request by request.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 import pytest
 
+from seventime_async._converter import entity_fields
+from seventime_async._endpoints import WORK_ORDERS
+from seventime_async._entities import WorkOrder
 from seventime_async.emulator import Emulator, RequestRecord
+from seventime_async.emulator._data import Generator
+from seventime_async.emulator._generic import generic_docs
 
 COUNTS = {"customers": 237, "contact_persons": 40, "users": 30, "projects": 20}
 
@@ -518,3 +524,25 @@ async def test_unknown_paths_and_v2_only_verbs_on_v1_are_404(
     status, body = await call(http, emu, "PUT", "/customers", version=1, json={"_id": "0" * 24})
     assert status == 404
     assert "PUT" in body["errorMessage"]
+
+
+# -- families without a hand-written builder -------------------------------------------
+
+
+def test_generic_documents_follow_the_entity_and_point_at_real_documents() -> None:
+    generator = Generator(4)
+    data = generator.build({"customers": 10, "users": 5, "projects": 4})
+    docs = generic_docs(WORK_ORDERS, 25, generator.rng, data, generator.moment)
+    wires = set(entity_fields(WorkOrder).values())
+    customers = {c["_id"]: c["name"] for c in data["customers"]}
+    users = {u["_id"] for u in data["users"]}
+    assert len({d["_id"] for d in docs}) == 25
+    for doc in docs:
+        assert wires <= set(doc)
+        assert doc["customerName"] == customers[doc["customer"]]
+        assert doc["createdByUser"] in users
+        assert doc["project"] in {p["_id"] for p in data["projects"]}
+        created = datetime.fromisoformat(doc["createDate"].replace("Z", "+00:00"))
+        assert int(doc["_id"][:8], 16) == int(created.timestamp())
+        assert isinstance(doc["workOrderNumber"], int)
+        assert doc["tags"] == []

@@ -12,7 +12,9 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from .._endpoints import ENDPOINTS
 from .._wire import format_timestamp
+from ._generic import generic_docs
 
 __all__ = ["DEFAULT_COUNTS", "Generator", "object_id"]
 
@@ -121,6 +123,9 @@ DEFAULT_COUNTS: dict[str, int] = {
     "invoices": 300,
     "invoice_tags": 5,
 }
+#: How many documents a family generated from its entity class gets by default.
+GENERIC_COUNT = 60
+LOOKUP_COUNT = 6
 USER_ROLES = [
     (1, "Administratör"),
     (10, "Arbetsledare"),
@@ -195,6 +200,14 @@ class Generator:
         data["projects"] = [self.project(i, data) for i in range(c["projects"])]
         data["work_orders"] = [self.work_order(i, data) for i in range(c["work_orders"])]
         data["invoices"] = [self.invoice(i, data) for i in range(c["invoices"])]
+        # Families without a builder above are generated from their entity class, after
+        # the others so that those keep their data for a given seed.
+        for endpoint in ENDPOINTS:
+            if endpoint.name not in data:
+                specs = [endpoint.spec(v) for v in endpoint.versions]
+                lookup = not any(api.paged for api in specs if api is not None)
+                count = c.get(endpoint.name, LOOKUP_COUNT if lookup else GENERIC_COUNT)
+                data[endpoint.name] = generic_docs(endpoint, count, self.rng, data, self.moment)
         return data
 
     # -- one builder per document shape ------------------------------------------------

@@ -43,7 +43,7 @@ from aiohttp import web
 
 from .._endpoints import ENDPOINTS, VERSIONS, Api, Endpoint, by_name
 from .._qs import decode_pairs
-from ._data import DEFAULT_COUNTS, Generator, object_id
+from ._data import Generator, object_id
 from ._limits import SlidingWindow
 from ._query import Seek, parse, run
 from ._store import Account, Collection, Doc, now_stamp
@@ -198,11 +198,12 @@ class Emulator:
         wanted = {DEFAULT_ACCOUNT: {}} if accounts is None else dict(accounts)
         if not wanted:
             raise ValueError("accounts must name at least one account")
+        known = {e.name for e in ENDPOINTS}
         for sizes in (counts, *wanted.values()):
-            unknown = set(sizes) - set(DEFAULT_COUNTS)
+            unknown = set(sizes) - known
             if unknown:
                 raise TypeError(
-                    f"unknown resource counts {sorted(unknown)}; known: {sorted(DEFAULT_COUNTS)}"
+                    f"unknown resource counts {sorted(unknown)}; known: {sorted(known)}"
                 )
         if rate_limit is not None:
             SlidingWindow(rate_limit, rate_window)  # refuses a meaningless limit now
