@@ -7,6 +7,7 @@ by the other instead of being shared (issue #10).
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from typing import Any
 
 from .._converter import entity_fields
 from .._endpoints import WriteSpec
-from .._entities import Entity, per_entity_class
+from .._entities import Entity
 from ._store import Collection, Doc, now_stamp
 
 __all__ = [
@@ -88,7 +89,7 @@ def check_body(spec: WriteSpec, body: Mapping[str, Any], *, identified: bool = F
     return None
 
 
-@per_entity_class
+@functools.cache
 def _field_kinds(entity: type[Entity]) -> dict[str, tuple[str, type[Entity] | None]]:
     """Wire name -> (scalar kind, nested entity) for casting form text like Mongoose."""
     names = entity_fields(entity)
