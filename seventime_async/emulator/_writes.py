@@ -7,7 +7,6 @@ by the other instead of being shared (issue #10).
 
 from __future__ import annotations
 
-import functools
 import re
 import typing
 from collections.abc import Mapping
@@ -89,9 +88,13 @@ def check_body(spec: WriteSpec, body: Mapping[str, Any], *, identified: bool = F
     return None
 
 
-@functools.cache
+_KINDS: dict[type[Entity], dict[str, tuple[str, type[Entity] | None]]] = {}
+
+
 def _field_kinds(entity: type[Entity]) -> dict[str, tuple[str, type[Entity] | None]]:
     """Wire name -> (scalar kind, nested entity) for casting form text like Mongoose."""
+    if entity in _KINDS:
+        return _KINDS[entity]
     names = entity_fields(entity)
     out: dict[str, tuple[str, type[Entity] | None]] = {}
     for name, tp in typing.get_type_hints(entity).items():
@@ -111,6 +114,7 @@ def _field_kinds(entity: type[Entity]) -> dict[str, tuple[str, type[Entity] | No
             else "str"
         )
         out[names[name]] = (kind, nested if str not in args else None)
+    _KINDS[entity] = out
     return out
 
 
