@@ -19,13 +19,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from ._wire import camel
 
 __all__ = [
+    "BOOKKEEPING",
     "BillingSettings",
     "Budget",
     "BudgetCalculation",
@@ -57,11 +58,15 @@ __all__ = [
     "WorkOrder",
     "WorkOrderStatus",
     "WorkOrderType",
+    "cached_per_class",
+    "entity_fields",
     "ref_id",
     "wire_name",
 ]
 
 _NO_KEYS: frozenset[str] = frozenset()
+#: The attributes of every entity that hold no wire field: unknown and absent keys.
+BOOKKEEPING = ("extra", "_unset")
 
 
 def wire(name: str, default: Any = None) -> Any:
@@ -93,16 +98,22 @@ E = TypeVar("E", bound=Entity)
 R = TypeVar("R")
 
 
-def per_entity_class(fn: Callable[[type[Entity]], R]) -> Callable[[type[Entity]], R]:
-    """Memoise a function of an entity class (classes are few and live forever)."""
-    memo: dict[type[Entity], R] = {}
+def cached_per_class(fn: Callable[[type[E]], R]) -> Callable[[type[E]], R]:
+    """``functools.cache`` for a function of an entity class, its signature kept.
 
-    def cached(entity: type[Entity]) -> R:
-        if entity not in memo:
-            memo[entity] = fn(entity)
-        return memo[entity]
+    Classes hash by identity and live forever, so ``functools.cache`` keys on them as
+    they are. Used bare, it would type the argument as ``Hashable``, which mypy refuses
+    for ``type[Entity]``: it checks a class against ``Hashable`` through its instances'
+    ``__hash__``, which attrs sets to None (mutable classes with ``eq``). The cast gives
+    the cached function back its own signature, so call sites stay type-checked.
+    """
+    return cast("Callable[[type[E]], R]", functools.cache(fn))
 
-    return functools.wraps(fn)(cached)
+
+@cached_per_class
+def entity_fields(cls: type[Entity]) -> dict[str, str]:
+    """Attribute name -> wire name, for the modelled fields of an entity class."""
+    return {f.name: wire_name(f) for f in attrs.fields(cls) if f.name not in BOOKKEEPING}
 
 
 def ref_id(value: str | Entity | None) -> str | None:

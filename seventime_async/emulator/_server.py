@@ -31,7 +31,7 @@ import orjson
 from aiohttp import web
 
 from .._endpoints import ENDPOINTS, Endpoint, by_name
-from .._entities import Entity, per_entity_class
+from .._entities import Entity, cached_per_class
 from .._planner import PAGE_SIZE, order
 from .._qs import decode_pairs
 from .._requests import missing_required
@@ -201,7 +201,7 @@ def _json(data: Any) -> web.Response:
     return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 
-@per_entity_class
+@cached_per_class
 def _field_kinds(entity: type[Entity]) -> dict[str, tuple[str, type[Entity] | None]]:
     """Wire name -> (scalar kind, nested entity) for casting form text like Mongoose."""
     from .._converter import entity_fields
