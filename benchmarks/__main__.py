@@ -42,7 +42,7 @@ RATE_BOUND_ITEMS_PER_S = 4 * 500
 
 TARGETS = {
     "decode.core_share_max": 0.2,
-    "walk.ratio": 0.8,
+    "walk.raw_ratio": 0.8,
     "concurrency.speedup_8": 6.0,
     "rate.fraction": 0.95,
     "memory.growth_mb": 2.0,
