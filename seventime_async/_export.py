@@ -21,7 +21,7 @@ import attrs
 import orjson
 
 from ._converter import entity_fields
-from ._entities import Entity, per_entity_class
+from ._entities import Entity, cached_per_class
 from ._errors import ValidationError
 from ._resources import Resource
 
@@ -79,7 +79,7 @@ class ExportResult:
 # -- CSV flattening ----------------------------------------------------------------------
 
 
-@per_entity_class
+@cached_per_class
 def _flat_columns(entity: type[Entity]) -> list[str]:
     columns: list[str] = []
     hints = typing.get_type_hints(entity)

@@ -13,9 +13,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from seventime_async._converter import entity_fields
 from seventime_async._endpoints import WORK_ORDERS
-from seventime_async._entities import WorkOrder
+from seventime_async._entities import WorkOrder, entity_fields
 from seventime_async.emulator import Emulator, RequestRecord
 from seventime_async.emulator._data import Generator
 from seventime_async.emulator._generic import generic_docs

@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .._converter import entity_fields
 from .._endpoints import ENDPOINTS, Endpoint
-from .._entities import Entity
+from .._entities import Entity, entity_fields
 from .._wire import format_timestamp
 
 __all__ = ["generic_docs"]

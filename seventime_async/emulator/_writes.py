@@ -12,9 +12,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from .._converter import entity_fields
 from .._endpoints import WriteSpec
-from .._entities import Entity
+from .._entities import Entity, entity_fields
 from ._store import Collection, Doc, now_stamp
 
 __all__ = [
