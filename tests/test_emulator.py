@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
+import attrs
 import pytest
 
-from seventime_async._endpoints import WORK_ORDERS
+from seventime_async._endpoints import CUSTOMERS, USERS, WORK_ORDERS, WriteSpec
 from seventime_async._entities import WorkOrder, entity_fields
-from seventime_async.emulator import Emulator, RequestRecord
+from seventime_async.emulator import Emulator, Faults, RequestRecord
 from seventime_async.emulator._data import Generator
 from seventime_async.emulator._generic import generic_docs
 
@@ -545,3 +546,96 @@ def test_generic_documents_follow_the_entity_and_point_at_real_documents() -> No
         assert int(doc["_id"][:8], 16) == int(created.timestamp())
         assert isinstance(doc["workOrderNumber"], int)
         assert doc["tags"] == []
+
+
+# -- v2 updates and deletes: PUT and DELETE to the collection URL ----------------------
+
+#: Customers as a family with an update and a delete, whatever the table says today.
+EDITABLE = attrs.evolve(
+    CUSTOMERS,
+    v2=attrs.evolve(
+        CUSTOMERS.api(2),
+        update=WriteSpec.of(("modified_by_user",), ("name", "city")),
+        delete=WriteSpec.of(("deleted_by_user",)),
+    ),
+)
+
+
+@pytest.fixture
+async def editable() -> AsyncIterator[Emulator]:
+    async with Emulator(seed=6, endpoints=(EDITABLE, USERS), customers=20, users=3) as emulator:
+        yield emulator
+
+
+async def test_put_updates_by_body_id_and_stamps_modified_date(
+    editable: Emulator, http: aiohttp.ClientSession
+) -> None:
+    emu = editable
+    user, target = emu.items("users")[0]["_id"], emu.items("customers")[3]
+    body = {"_id": target["_id"], "modifiedByUser": user, "city": "Kiruna"}
+    status, changed = await call(http, emu, "PUT", "/customers", json=body)
+    assert status == 200
+    assert {**target, "city": "Kiruna", "modifiedByUser": user} == {
+        **changed,
+        "modifiedDate": target["modifiedDate"],
+    }
+    assert changed["modifiedDate"] > target["modifiedDate"]
+    assert await call(http, emu, "GET", f"/customers/{target['_id']}") == (200, {"data": changed})
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "named"),
+    [
+        ({"modifiedByUser": "5112826056d961c030000001"}, 400, "_id"),
+        ({"_id": "123", "modifiedByUser": "5112826056d961c030000001"}, 400, "123"),
+        ({"_id": "0" * 24}, 400, "modifiedByUser"),
+        ({"_id": "0" * 24, "modifiedByUser": "5112826056d961c030000001"}, 404, "0" * 24),
+    ],
+)
+async def test_put_refuses_a_missing_or_unknown_id_and_missing_audit_fields(
+    editable: Emulator,
+    http: aiohttp.ClientSession,
+    body: dict[str, Any],
+    status: int,
+    named: str,
+) -> None:
+    before = editable.items("customers")
+    answer = await call(http, editable, "PUT", "/customers", json=body)
+    assert answer[0] == status
+    assert named in answer[1]["errorMessage"]
+    assert editable.items("customers") == before
+
+
+async def test_delete_removes_by_body_id_and_a_second_delete_is_404(
+    editable: Emulator, http: aiohttp.ClientSession
+) -> None:
+    emu = editable
+    user, target = emu.items("users")[0]["_id"], emu.items("customers")[0]
+    body = {"_id": target["_id"], "deletedByUser": user}
+    status, gone = await call(http, emu, "DELETE", "/customers", json=body)
+    assert status == 200
+    assert gone == {
+        "_id": target["_id"],
+        "name": target["name"],
+        "customerNumber": target["customerNumber"],
+    }
+    assert target["_id"] not in emu.ids("customers")
+    assert (await call(http, emu, "GET", f"/customers/{target['_id']}"))[0] == 404
+    assert (await call(http, emu, "DELETE", "/customers", json=body))[0] == 404
+    status, answer = await call(http, emu, "DELETE", "/customers", json={"_id": target["_id"]})
+    assert (status, "deletedByUser" in answer["errorMessage"]) == (400, True)
+
+
+async def test_put_and_delete_take_json_only_and_honour_faults(
+    editable: Emulator, http: aiohttp.ClientSession
+) -> None:
+    emu = editable
+    user, target = emu.items("users")[0]["_id"], emu.items("customers")[1]
+    form = {"_id": target["_id"], "modifiedByUser": user, "city": "Form"}
+    assert (await call(http, emu, "PUT", "/customers", data=form))[0] == 400
+    emu.faults = Faults(rate=1.0, kinds=("503",))
+    body = {"_id": target["_id"], "deletedByUser": user}
+    assert (await call(http, emu, "DELETE", "/customers", json=body))[0] == 503
+    assert (await call(http, emu, "PUT", "/customers", json=form))[0] == 503
+    assert emu.items("customers")[1] == target
+    assert [r.fault for r in emu.requests[-2:]] == ["503", "503"]

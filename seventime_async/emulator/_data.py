@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .._endpoints import ENDPOINTS
+from .._endpoints import ENDPOINTS, Endpoint
 from .._wire import format_timestamp
 from ._generic import generic_docs
 
@@ -178,7 +179,9 @@ class Generator:
     def phone(self) -> str:
         return f"0{self.rng.randint(10, 999)}-{self.rng.randint(100000, 999999)}"
 
-    def build(self, counts: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    def build(
+        self, counts: dict[str, int], endpoints: Sequence[Endpoint[Any]] = ENDPOINTS
+    ) -> dict[str, list[dict[str, Any]]]:
         c = {**DEFAULT_COUNTS, **counts}
         data: dict[str, list[dict[str, Any]]] = {}
         data["user_roles"] = [{"userRoleId": i, "userRoleName": n} for i, n in USER_ROLES]
@@ -202,7 +205,7 @@ class Generator:
         data["invoices"] = [self.invoice(i, data) for i in range(c["invoices"])]
         # Families without a builder above are generated from their entity class, after
         # the others so that those keep their data for a given seed.
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             if endpoint.name not in data:
                 specs = [endpoint.spec(v) for v in endpoint.versions]
                 lookup = not any(api.paged for api in specs if api is not None)

@@ -31,7 +31,7 @@ import random
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import partial
@@ -41,7 +41,7 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._endpoints import ENDPOINTS, VERSIONS, Api, Endpoint, by_name
+from .._endpoints import ENDPOINTS, VERSIONS, Api, Endpoint
 from .._qs import decode_pairs
 from ._data import Generator, object_id
 from ._limits import SlidingWindow
@@ -189,6 +189,7 @@ class Emulator:
         ignore_sort: bool = False,
         v2_seek: bool = True,
         max_limit: int | None = None,
+        endpoints: Sequence[Endpoint[Any]] = ENDPOINTS,
         **counts: int,
     ) -> None:
         if api_version not in VERSIONS:
@@ -198,7 +199,9 @@ class Emulator:
         wanted = {DEFAULT_ACCOUNT: {}} if accounts is None else dict(accounts)
         if not wanted:
             raise ValueError("accounts must name at least one account")
-        known = {e.name for e in ENDPOINTS}
+        #: The families served: the endpoint table unless a test gives its own rows.
+        self.endpoints = tuple(endpoints)
+        known = {e.name for e in self.endpoints}
         for sizes in (counts, *wanted.values()):
             unknown = set(sizes) - known
             if unknown:
@@ -240,7 +243,8 @@ class Emulator:
             self._accounts[name] = Account(
                 name,
                 key,
-                Generator(account_seed).build({**counts, **sizes}),
+                Generator(account_seed).build({**counts, **sizes}, self.endpoints),
+                self.endpoints,
                 random.Random(f"{account_seed}/ids"),
                 read_only_key if index == 0 else None,
             )
@@ -366,7 +370,10 @@ class Emulator:
         return most
 
     def _collection(self, resource: str, account: str | None) -> Collection:
-        return self._account(account).collections[by_name(resource).name]
+        named = next((e for e in self.endpoints if resource in (e.name, e.path)), None)
+        if named is None:
+            raise KeyError(resource)
+        return self._account(account).collections[named.name]
 
     def items(self, resource: str, *, account: str | None = None) -> list[Doc]:
         """A snapshot of a collection's documents (as served), in _id order."""
@@ -500,7 +507,7 @@ class Emulator:
         the 404 for a path the version does not have."""
         path = "/" + request.match_info["path"]
         endpoint: Endpoint[Any] | None = next(
-            (e for e in ENDPOINTS if e.path == path and e.spec(version) is not None), None
+            (e for e in self.endpoints if e.path == path and e.spec(version) is not None), None
         )
         if endpoint is None:
             return _error(404, f"Cannot {request.method} {request.path}")

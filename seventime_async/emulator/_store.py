@@ -8,14 +8,14 @@ the client's oracle, and a shared comparison would hide a mistake on both sides.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
 import orjson
 
-from .._endpoints import ENDPOINTS, Endpoint
+from .._endpoints import Endpoint
 from .._wire import format_timestamp
 
 __all__ = ["Account", "Collection", "Doc", "mongo_order", "now_stamp"]
@@ -104,6 +104,7 @@ class Account:
         name: str,
         key: str,
         data: dict[str, list[Doc]],
+        endpoints: Sequence[Endpoint[Any]],
         rng: random.Random,
         read_only_key: str | None = None,
     ) -> None:
@@ -111,4 +112,4 @@ class Account:
         self.key = key
         self.read_only_key = read_only_key
         self.rng = rng
-        self.collections = {e.name: Collection(e, data.get(e.name, ())) for e in ENDPOINTS}
+        self.collections = {e.name: Collection(e, data.get(e.name, ())) for e in endpoints}
