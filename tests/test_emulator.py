@@ -6,6 +6,7 @@ the v1 reference document, request by request.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -14,8 +15,17 @@ import aiohttp
 import attrs
 import pytest
 
-from seventime_async._endpoints import CUSTOMERS, USERS, WORK_ORDERS, WriteSpec
-from seventime_async._entities import WorkOrder, entity_fields
+from seventime_async._endpoints import (
+    CUSTOMERS,
+    USERS,
+    WORK_ORDERS,
+    Action,
+    Api,
+    Endpoint,
+    WriteSpec,
+    query,
+)
+from seventime_async._entities import Entity, WorkOrder, entity_fields, wire
 from seventime_async.emulator import Emulator, Faults, RequestRecord
 from seventime_async.emulator._data import Generator
 from seventime_async.emulator._generic import generic_docs
@@ -639,3 +649,116 @@ async def test_put_and_delete_take_json_only_and_honour_faults(
     assert (await call(http, emu, "PUT", "/customers", json=form))[0] == 503
     assert emu.items("customers")[1] == target
     assert [r.fault for r in emu.requests[-2:]] == ["503", "503"]
+
+
+# -- actions: timers and document uploads ----------------------------------------------
+
+
+@attrs.define(kw_only=True, slots=True)
+class Timer(Entity):
+    id: str | None = wire("_id")
+    user: str | None = None
+    project: str | None = None
+    start_time: datetime | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class TimeLog(Entity):
+    id: str | None = wire("_id")
+    user: str | None = None
+    timestamp: datetime | None = None
+    end_timestamp: datetime | None = None
+    create_date: datetime | None = None
+
+
+ACTING = (
+    Endpoint(
+        "timers",
+        "/timers",
+        Timer,
+        v2=Api(
+            query("user"),
+            actions={
+                "start": Action("/startTimer", WriteSpec.of(("user",), ("project",))),
+                "stop": Action("/stopTimer", WriteSpec.of((), ("user",)), returns=TimeLog),
+            },
+        ),
+    ),
+    Endpoint("time_logs", "/timeLogs", TimeLog, v2=Api(get=True)),
+    Endpoint(
+        "documents",
+        "/documents",
+        TimeLog,
+        v2=Api(
+            listable=False,
+            actions={
+                "upload": Action(
+                    "/documents",
+                    WriteSpec.of(("uploaded_by", "file", "folder_id"), ("entity_id",)),
+                )
+            },
+        ),
+    ),
+    USERS,
+)
+
+
+@pytest.fixture
+async def acting() -> AsyncIterator[Emulator]:
+    async with Emulator(endpoints=ACTING, users=3, timers=0, time_logs=0) as emulator:
+        yield emulator
+
+
+async def test_start_and_stop_a_timer_makes_a_time_log(
+    acting: Emulator, http: aiohttp.ClientSession
+) -> None:
+    emu = acting
+    user = emu.items("users")[0]["_id"]
+    status, timer = await call(http, emu, "POST", "/startTimer", json={"user": user})
+    assert (status, timer["user"]) == (200, user)
+    _, active = await call(http, emu, "GET", "/timers")
+    assert active["data"] == [timer]
+    status, again = await call(http, emu, "POST", "/startTimer", json={"user": user})
+    assert (status, "active timer" in again["errorMessage"]) == (400, True)
+    status, log = await call(http, emu, "POST", "/stopTimer", json={"user": user})
+    assert status == 200
+    assert (log["user"], log["timestamp"]) == (user, timer["startTime"])
+    assert log["endTimestamp"] >= log["timestamp"]
+    assert emu.ids("timers") == set()
+    assert await call(http, emu, "GET", f"/timeLogs/{log['_id']}") == (200, {"data": log})
+    assert (await call(http, emu, "POST", "/stopTimer", json={"_id": timer["_id"]}))[0] == 404
+    assert (await call(http, emu, "POST", "/stopTimer", json={}))[0] == 400
+
+
+async def test_stop_by_id_stops_that_timer_only(
+    acting: Emulator, http: aiohttp.ClientSession
+) -> None:
+    first, second = (u["_id"] for u in acting.items("users")[:2])
+    _, one = await call(http, acting, "POST", "/startTimer", json={"user": first})
+    _, two = await call(http, acting, "POST", "/startTimer", json={"user": second})
+    status, log = await call(http, acting, "POST", "/stopTimer", json={"_id": two["_id"]})
+    assert (status, log["user"]) == (200, second)
+    assert acting.ids("timers") == {one["_id"]}
+
+
+async def test_document_upload_takes_base64_and_answers_success(
+    acting: Emulator, http: aiohttp.ClientSession
+) -> None:
+    user = acting.items("users")[0]["_id"]
+    body = {
+        "uploadedBy": user,
+        "folderId": "0" * 24,
+        "file": {
+            "fileContent": base64.b64encode("Kvitto för material".encode()).decode(),
+            "options": {"fileName": "kvitto.txt", "contentType": "text/plain"},
+        },
+    }
+    assert await call(http, acting, "POST", "/documents", json=body) == (200, {"success": True})
+    (stored,) = acting.items("documents")
+    assert (stored["fileName"], stored["size"]) == ("kvitto.txt", 20)
+    broken = {**body, "file": {**body["file"], "fileContent": "not base64!"}}
+    assert (await call(http, acting, "POST", "/documents", json=broken))[0] == 400
+    status, answer = await call(http, acting, "POST", "/documents", json={"file": body["file"]})
+    assert status == 400
+    assert "uploadedBy" in answer["errorMessage"]
+    assert (await call(http, acting, "GET", "/documents"))[0] == 404  # not listable

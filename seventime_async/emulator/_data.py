@@ -207,9 +207,15 @@ class Generator:
         # the others so that those keep their data for a given seed.
         for endpoint in endpoints:
             if endpoint.name not in data:
-                specs = [endpoint.spec(v) for v in endpoint.versions]
-                lookup = not any(api.paged for api in specs if api is not None)
-                count = c.get(endpoint.name, LOOKUP_COUNT if lookup else GENERIC_COUNT)
+                specs = [api for api in map(endpoint.spec, endpoint.versions) if api is not None]
+                usual = (
+                    0  # uploads only (documents): nothing to list
+                    if not any(api.listable for api in specs)
+                    else GENERIC_COUNT
+                    if any(api.paged for api in specs)
+                    else LOOKUP_COUNT
+                )
+                count = c.get(endpoint.name, usual)
                 data[endpoint.name] = generic_docs(endpoint, count, self.rng, data, self.moment)
         return data
 

@@ -41,8 +41,9 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._endpoints import ENDPOINTS, VERSIONS, Api, Endpoint
+from .._endpoints import ENDPOINTS, VERSIONS, Action, Api, Endpoint
 from .._qs import decode_pairs
+from ._actions import ACTIONS, ActionError
 from ._data import Generator, object_id
 from ._limits import SlidingWindow
 from ._query import Seek, parse, run
@@ -594,6 +595,14 @@ class Emulator:
         return decode_pairs((k, v) for k, v in form.items() if isinstance(v, str))
 
     async def _create(self, version: int, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        for endpoint in self.endpoints:
+            api = endpoint.spec(version)
+            action = (
+                next((a for a in api.actions.values() if a.path == path), None) if api else None
+            )
+            if action is not None:
+                return await self._act(version, request, endpoint, action)
         found = await self._resolve(request, version)
         if isinstance(found, web.Response):
             return found
@@ -617,6 +626,27 @@ class Emulator:
         if coll.endpoint.name == "work_orders" and creator is not None:
             served["createdByUser"] = creator  # the reference shows it expanded here
         return _json(served)
+
+    async def _act(
+        self, version: int, request: web.Request, endpoint: Endpoint[Any], action: Action
+    ) -> web.Response:
+        """A POST to an action's own path (``/startTimer``): its body checked against the
+        table, what it does from :data:`ACTIONS`."""
+        await self._run_hook(self.before_request, request.method, endpoint.name)
+        perform = ACTIONS.get(action.path)
+        if perform is None:
+            return _error(404, f"Cannot POST {request.path} (not emulated)")
+        body = await self._body(request, version)
+        if isinstance(body, web.Response):
+            return body
+        problem = check_body(action.body, body, identified=True)
+        if problem:
+            return _error(400, problem)
+        account, _ = self._keys[request.headers["Client-Secret"]]
+        try:
+            return _json(perform(account, body, object_id(None, account.rng)))
+        except ActionError as refused:
+            return _error(refused.status, str(refused))
 
     async def _identified(
         self, version: int, request: web.Request, operation: str
