@@ -41,7 +41,7 @@ import attrs
 import orjson
 from aiohttp import web
 
-from .._endpoints import ENDPOINTS, VERSIONS, Action, Api, Endpoint
+from .._endpoints import ENDPOINTS, VERSIONS, Action, Api, Endpoint, WriteSpec
 from .._qs import decode_pairs
 from ._actions import ACTIONS, ActionError
 from ._data import Generator, object_id
@@ -502,18 +502,16 @@ class Emulator:
         raise asyncio.CancelledError  # aiohttp ends the handler quietly on a lost peer
 
     async def _resolve(
-        self, request: web.Request, version: int
+        self, request: web.Request, version: int, offers: Callable[[Api], object]
     ) -> tuple[Collection, Api] | web.Response:
         """The collection and version spec a request addresses (after the hooks ran), or
-        the 404 for a path the version does not have."""
+        the 404 for a path the version does not have or whose spec ``offers`` nothing
+        for this request."""
         path = "/" + request.match_info["path"]
-        endpoint: Endpoint[Any] | None = next(
-            (e for e in self.endpoints if e.path == path and e.spec(version) is not None), None
-        )
-        if endpoint is None:
+        endpoint = next((e for e in self.endpoints if e.path == path), None)
+        api = endpoint.spec(version) if endpoint is not None else None
+        if endpoint is None or api is None or not offers(api):
             return _error(404, f"Cannot {request.method} {request.path}")
-        api = endpoint.spec(version)
-        assert api is not None
         await self._run_hook(self.before_request, request.method, endpoint.name)
         if request.method == "GET" and "id" not in request.match_info:
             await self._run_hook(self.before_list, endpoint.name)
@@ -529,12 +527,10 @@ class Emulator:
                 await outcome
 
     async def _list(self, version: int, request: web.Request) -> web.Response:
-        found = await self._resolve(request, version)
+        found = await self._resolve(request, version, lambda api: api.listable)
         if isinstance(found, web.Response):
             return found
         coll, api = found
-        if not api.listable:
-            return _error(404, f"Cannot GET {request.path}")
         seek = Seek.HONOUR
         if self.ignore_seek:
             seek = Seek.IGNORE
@@ -565,12 +561,10 @@ class Emulator:
         return _bytes(b'{"meta":' + orjson.dumps(meta) + b',"data":' + data + b"}")
 
     async def _get(self, version: int, request: web.Request) -> web.Response:
-        found = await self._resolve(request, version)
+        found = await self._resolve(request, version, lambda api: api.get)
         if isinstance(found, web.Response):
             return found
-        coll, api = found
-        if not api.get:
-            return _error(404, f"Cannot GET {request.path}")
+        coll, _ = found
         item_id = request.match_info["id"]
         if not OBJECT_ID.fullmatch(item_id):
             return _error(400, f"Cast to ObjectId failed for value {item_id!r}")
@@ -603,12 +597,11 @@ class Emulator:
             )
             if action is not None:
                 return await self._act(version, request, endpoint, action)
-        found = await self._resolve(request, version)
+        found = await self._resolve(request, version, lambda api: api.create)
         if isinstance(found, web.Response):
             return found
         coll, api = found
-        if api.create is None:
-            return _error(404, f"Cannot POST {request.path}")
+        assert api.create is not None
         body = await self._body(request, version)
         if isinstance(body, web.Response):
             return body
@@ -653,13 +646,16 @@ class Emulator:
     ) -> tuple[Collection, str, dict[str, Any]] | web.Response:
         """A PUT or DELETE to the collection URL: the collection, the body's ``_id`` and
         the body, checked; or the error response."""
-        found = await self._resolve(request, version)
+
+        def spec_of(api: Api) -> WriteSpec | None:
+            return api.update if operation == "update" else api.delete
+
+        found = await self._resolve(request, version, spec_of)
         if isinstance(found, web.Response):
             return found
         coll, api = found
-        spec = api.update if operation == "update" else api.delete
-        if spec is None:
-            return _error(404, f"Cannot {request.method} {request.path}")
+        spec = spec_of(api)
+        assert spec is not None
         body = await self._body(request, version)
         if isinstance(body, web.Response):
             return body
