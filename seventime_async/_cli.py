@@ -278,10 +278,11 @@ async def _source(args: argparse.Namespace) -> AsyncIterator[tuple[str | None, s
         from .emulator import Emulator
 
         counts: dict[str, Any] = {name: int(value) for name, value in args.emulator_count}
+        version = infer_api_version(args.base_url, args.api_version)
         async with Emulator(
             seed=args.emulator_seed, latency=args.emulator_latency, **counts
         ) as emu:
-            yield emu.base_url, emu.api_key
+            yield emu.url(version), emu.api_key
         return
     key = os.environ.get(API_KEY_ENV)
     if not key:
