@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,10 +37,16 @@ def add_emulator_options(parser: argparse.ArgumentParser, verb: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def embedded_emulator(args: argparse.Namespace) -> AsyncIterator[Emulator]:
-    """The emulator the ``--emulator`` options describe, running."""
+async def embedded_emulator(
+    args: argparse.Namespace, accounts: Sequence[str] = ()
+) -> AsyncIterator[Emulator]:
+    """The emulator the ``--emulator`` options describe, running; with ``accounts``, one
+    generated account (and key) for each name, all of the counts given."""
     from .emulator import Emulator
 
     counts = dict(args.emulator_count)
-    async with Emulator(seed=args.emulator_seed, latency=args.emulator_latency, **counts) as emu:
+    served: dict[str, dict[str, int]] | None = {name: {} for name in accounts} or None
+    async with Emulator(
+        seed=args.emulator_seed, latency=args.emulator_latency, accounts=served, **counts
+    ) as emu:
         yield emu

@@ -19,6 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ._cli_emulator import add_emulator_options, embedded_emulator
 from ._client import API_KEY_ENV
 from ._errors import SevenTimeError, ValidationError
@@ -181,21 +183,21 @@ async def _accounts(
 ) -> AsyncIterator[tuple[list[Account], Mapping[str, str] | None]]:
     """The accounts to sync, and where their keys are (None: the environment)."""
     if args.accounts is not None:
-        if args.emulator:
-            raise ValidationError("--emulator serves one account; leave out --accounts")
-        yield load_accounts(args.accounts), None
+        accounts = load_accounts(args.accounts)
+    else:
+        accounts = [Account(args.account, API_KEY_ENV, args.api_version, args.base_url)]
+    if not args.emulator:
+        if args.accounts is None and not os.environ.get(API_KEY_ENV):
+            raise ValidationError(
+                f"set {API_KEY_ENV} to your API key (it is never taken as an argument), "
+                "or add --accounts FILE, or --emulator to try the embedded emulator"
+            )
+        yield accounts, None
         return
-    if args.emulator:
-        async with embedded_emulator(args) as emu:
-            account = Account(args.account, API_KEY_ENV, base_url=emu.base_url)
-            yield [account], {API_KEY_ENV: emu.api_key}
-        return
-    if not os.environ.get(API_KEY_ENV):
-        raise ValidationError(
-            f"set {API_KEY_ENV} to your API key (it is never taken as an argument), "
-            "or add --accounts FILE, or --emulator to try the embedded emulator"
-        )
-    yield [Account(args.account, API_KEY_ENV, args.api_version, args.base_url)], None
+    names = [a.name for a in accounts] if args.accounts is not None else []
+    async with embedded_emulator(args, names) as emu:
+        keys = {a.key_env: emu.api_key_for(a.name) if names else emu.api_key for a in accounts}
+        yield [attrs.evolve(a, base_url=emu.url(a.version)) for a in accounts], keys
 
 
 async def run(args: argparse.Namespace) -> int:

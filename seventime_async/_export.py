@@ -27,7 +27,7 @@ import attrs
 import orjson
 
 from ._converter import entity_fields
-from ._entities import Entity, per_entity_class
+from ._entities import Entity, cached_per_class
 from ._errors import SevenTimeError, ValidationError
 from ._files import open_locked, read_nofollow, replace_atomically, write_all
 from ._requests import parse_filters
@@ -157,7 +157,7 @@ class ExportResult:
 # -- CSV flattening ----------------------------------------------------------------------
 
 
-@per_entity_class
+@cached_per_class
 def _flat_columns(entity: type[Entity]) -> list[str]:
     columns: list[str] = []
     hints = typing.get_type_hints(entity)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ._converter import entity_fields, unstructure
 from ._endpoints import Api, Endpoint, Filter, FilterKind, WriteSpec
-from ._entities import Entity, per_entity_class, ref_id
+from ._entities import Entity, cached_per_class, ref_id
 from ._errors import ValidationError
 from ._wire import format_date, format_datetime, scalar_text
 
@@ -52,7 +52,7 @@ def check_direction(direction: str | None) -> str | None:
     return direction
 
 
-@per_entity_class
+@cached_per_class
 def _sort_names(entity: type[Entity]) -> dict[str, str]:
     names = entity_fields(entity)
     return {**{wire: wire for wire in names.values()}, **names}
@@ -163,7 +163,7 @@ def list_params(
 # -- create ------------------------------------------------------------------------------
 
 
-@per_entity_class
+@cached_per_class
 def _nested_types(entity: type[Entity]) -> dict[str, type[Entity]]:
     """Attribute name -> entity class, for fields that hold entities or lists of them."""
     found: dict[str, type[Entity]] = {}
