@@ -161,3 +161,28 @@ async def test_a_lone_account_synced_elsewhere_exits_5(
         _, err = await done.communicate()
     assert done.returncode == 5, err
     assert b"another worker is syncing it" in err
+
+
+def test_many_accounts_from_the_embedded_emulator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("KEY_ACME", "KEY_BETA"):
+        monkeypatch.delenv(name, raising=False)  # the emulator's keys stand in
+    accounts = tmp_path / "accounts.toml"
+    accounts.write_text(
+        '[[accounts]]\nname = "acme"\nkey_env = "KEY_ACME"\napi_version = 2\n\n'
+        '[[accounts]]\nname = "beta"\nkey_env = "KEY_BETA"\napi_version = 1\n'
+    )
+    db = tmp_path / "seventime.sqlite"
+    argv = ["sync", "customers", "projects", "--accounts", str(accounts), "--emulator"]
+    argv += ["--emulator-count", "customers=150", "--rate-limit", "0", "--db", f"sqlite:///{db}"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "acme/customers: full, 150 fetched" in err and "beta/customers: full, 150" in err
+    with contextlib.closing(sqlite3.connect(db)) as check:
+        rows = check.execute(
+            "SELECT account, COUNT(*) FROM customers GROUP BY account ORDER BY account"
+        ).fetchall()
+    assert rows == [("acme", 150), ("beta", 150)]
+    assert main(argv) == 0  # v2's customers and projects now go incrementally
+    assert "acme/customers: incremental," in capsys.readouterr().err
