@@ -65,7 +65,6 @@ class PostgresStore(Store):
     dialect = POSTGRES
 
     def __init__(self, dsn: str, *, schema: str = "seventime", pool_size: int = 8) -> None:
-        super().__init__()
         if not _IDENTIFIER.match(schema):
             raise ValidationError(f"schema must be a plain identifier, got {schema!r}")
         self._dsn = dsn

@@ -64,7 +64,6 @@ class SqliteStore(Store):
     dialect = SQLITE
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__()
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
         self._one_at_a_time = asyncio.Lock()

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import attrs
 import orjson
 
+from .._endpoints import ENDPOINTS
 from .._errors import SevenTimeError
-from ._schema import MIGRATIONS_TABLE, SqlDialect, family_table, migrations
+from ._schema import MIGRATIONS_TABLE, SCHEMA_VERSION, SqlDialect, family_table, migrations
 from ._state import FamilyState, Walk
 
 __all__ = [
@@ -28,6 +29,10 @@ __all__ = [
     "StoreError",
     "Transaction",
 ]
+
+
+#: Every family of every version has its table, so that a migration reaches them all.
+FAMILIES = tuple(e.name for e in ENDPOINTS)
 
 
 class StoreError(SevenTimeError):
@@ -58,9 +63,6 @@ class Store(abc.ABC):
     """Base of :class:`SqliteStore` and :class:`PostgresStore`. Use as ``async with``."""
 
     dialect: SqlDialect
-
-    def __init__(self) -> None:
-        self._families: tuple[str, ...] = ()
 
     # -- what subclasses supply ---------------------------------------------------------
 
@@ -111,11 +113,8 @@ class Store(abc.ABC):
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def open(self, families: Iterable[str] | None = None) -> Store:
+    async def open(self) -> Store:
         """Connect, migrate to the current schema, and create the family tables."""
-        from .._endpoints import ENDPOINTS
-
-        self._families = tuple(families or (e.name for e in ENDPOINTS))
         await self._connect()
         try:
             await self._migrate()
@@ -136,8 +135,13 @@ class Store(abc.ABC):
             await tx.execute(MIGRATIONS_TABLE)
             rows = await tx.fetch("SELECT MAX(version) FROM schema_migrations")
             current = rows[0][0] or 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database's schema is version {current}, newer than this library's "
+                    f"{SCHEMA_VERSION}: upgrade seventime-async to use it"
+                )
             existing = await self._existing_tables(tx)
-            tables = [f for f in self._families if f in existing]
+            tables = [f for f in FAMILIES if f in existing]
             for version, statements in migrations(self.dialect, current, tables):
                 for statement in statements:
                     await tx.execute(statement)
@@ -146,7 +150,7 @@ class Store(abc.ABC):
                     version,
                     _now().isoformat(),
                 )
-            for family in self._families:
+            for family in FAMILIES:
                 await tx.execute(family_table(self.dialect, family))
 
     async def schema_version(self) -> int:

@@ -16,6 +16,7 @@ from seventime_async._sync import (
     SCHEMA_VERSION,
     AccountBusyError,
     Store,
+    StoreError,
     SyncError,
     sync,
 )
@@ -199,6 +200,11 @@ async def test_migrates_a_version_1_database_keeping_its_data(db_url: str, emu: 
         )
     async with store_for(db_url) as store:  # opening a current database changes nothing
         assert await store.schema_version() == SCHEMA_VERSION
+    # A database a newer library has migrated is not written by this one.
+    table = "schema_migrations" if db_url.startswith("sqlite") else "seventime.schema_migrations"
+    execute_script(db_url, f"INSERT INTO {table} VALUES ({SCHEMA_VERSION + 1}, 'later');")
+    with pytest.raises(StoreError, match=f"version {SCHEMA_VERSION + 1}, newer than"):
+        await store_for(db_url).open()
 
 
 def version_1(db_url: str, customers: list[dict[str, object]]) -> None:
@@ -262,3 +268,21 @@ async def test_a_worker_that_lost_its_postgresql_lock_writes_nothing(postgres: s
             await sync(client, store, ["customers"])
         assert "lock on account 'default' was lost" in str(caught.value.errors["customers"])
         assert await store.records("default", "customers") == {}
+
+
+async def test_a_cursor_the_client_refuses_restarts_that_walk(
+    db_url: str, store: Store, emu: Emulator
+) -> None:
+    async with client_for(emu) as client:
+        await sync(client, store, ["customers"])
+        # As a token from another API version would be, after the account switched.
+        table = "sync_state" if db_url.startswith("sqlite") else "seventime.sync_state"
+        execute_script(
+            db_url,
+            f"UPDATE {table} SET walk = 'full', cursor = 'v9.not-a-token', "
+            "walk_started_at = last_full_scan, scan = scan + 1",
+        )
+        emu.delete("customers", sorted(emu.ids("customers"))[0])
+        again = await sync(client, store, ["customers"])
+    got = again.families["customers"]
+    assert got.resumed and got.fetched == COUNTS["customers"] - 1 and got.deleted == 1
