@@ -106,8 +106,8 @@ def _unsafe(char: str) -> bool:
 
 def clean_message(text: str, limit: int = MAX_ERROR_MESSAGE) -> str:
     """``text`` safe for a terminal or a log line: control, format and unassigned
-    characters (ANSI escapes, bidirectional overrides, newlines) shown escaped, and at most ``limit``
-    characters kept, the cut marked."""
+    characters (ANSI escapes, bidirectional overrides, newlines) shown escaped, and at
+    most ``limit`` characters kept, the cut marked."""
     cut = len(text) - limit
     kept = text[:limit] if cut > 0 else text
     safe = "".join(_escape(c) if _unsafe(c) else c for c in kept)
