@@ -389,60 +389,47 @@ class WriteServer:
 WRITE = Body("application/json", b'{"_id": "a", "name": "Same Every Time"}')
 
 
-@pytest.mark.parametrize("fault", ["drop-after", "500-after"])
-async def test_a_put_is_retried_with_the_same_body(serve: Any, fault: str) -> None:
+async def write_once(serve: Any, fault: str, method: str, item: str) -> tuple[WriteServer, Any]:
+    """One write through a fresh transport to a :class:`WriteServer` whose first answer
+    misbehaves as ``fault`` says: the server and the response or the error raised."""
     server = WriteServer()
     server.faults.append(fault)
     t = transport(base_url=await serve(server.handle))
     try:
-        response = await t.request("PUT", "/customers", params=[("id", "a")], body=WRITE)
+        return server, await t.request(method, "/customers", params=[("id", item)], body=WRITE)
+    except st.SevenTimeError as error:
+        return server, error
     finally:
         await t.close()
+
+
+@pytest.mark.parametrize("fault", ["drop-after", "500-after"])
+async def test_a_put_is_retried_with_the_same_body(serve: Any, fault: str) -> None:
+    server, response = await write_once(serve, fault, "PUT", "a")
     assert response.data == {"_id": "a"}
     assert server.received == [("PUT", WRITE.data)] * 2
     assert server.items["a"] == 2  # applied twice, same values: the same result
 
 
-@pytest.mark.parametrize("fault", ["drop-after", "500-after"])
-async def test_a_delete_retried_after_it_was_done_learns_so_from_the_404(
-    serve: Any, fault: str
+@pytest.mark.parametrize(
+    ("fault", "item", "uncertain"),
+    [("drop-after", "a", True), ("500-after", "a", True), ("503", "zzz", False)],
+)
+async def test_a_404_to_a_retried_delete_says_whether_it_may_have_been_done(
+    serve: Any, fault: str, item: str, uncertain: bool
 ) -> None:
-    server = WriteServer()
-    server.faults.append(fault)
-    t = transport(base_url=await serve(server.handle))
-    try:
-        with pytest.raises(st.NotFoundError) as caught:
-            await t.request("DELETE", "/customers", params=[("id", "a")], body=WRITE)
-    finally:
-        await t.close()
-    assert caught.value.after_uncertain_attempt is True
-    assert "a" not in server.items and len(server.received) == 2
-
-
-async def test_a_delete_of_a_missing_item_is_a_plain_404(serve: Any) -> None:
-    server = WriteServer()
-    server.faults.append("503")  # refused without acting: certain
-    t = transport(base_url=await serve(server.handle))
-    try:
-        with pytest.raises(st.NotFoundError) as caught:
-            await t.request("DELETE", "/customers", params=[("id", "zzz")], body=WRITE)
-    finally:
-        await t.close()
-    assert caught.value.after_uncertain_attempt is False
-    assert len(server.received) == 2
+    server, error = await write_once(serve, fault, "DELETE", item)
+    assert isinstance(error, st.NotFoundError)
+    assert error.after_uncertain_attempt is uncertain
+    assert "a" not in server.items if uncertain else server.items == {"a": 0, "b": 0}
+    assert server.received == [("DELETE", WRITE.data)] * 2
 
 
 @pytest.mark.parametrize("fault", ["drop-after", "500-after"])
 async def test_a_post_that_may_have_been_processed_is_not_retried(serve: Any, fault: str) -> None:
-    server = WriteServer()
-    server.faults.append(fault)
-    t = transport(base_url=await serve(server.handle))
-    try:
-        with pytest.raises((st.TransportError, st.ServerError)):
-            await t.request("POST", "/customers", params=[("id", "a")], body=WRITE)
-    finally:
-        await t.close()
-    assert len(server.received) == 1
+    server, error = await write_once(serve, fault, "POST", "a")
+    assert isinstance(error, st.TransportError | st.ServerError)
+    assert len(server.received) == 1 and server.items["a"] == 1
 
 
 # -- the caller's session, the event loop ----------------------------------------------
