@@ -35,23 +35,36 @@ from ._events import EventHook
 from ._planner import SeekDialect
 from ._ratelimit import RateLimiter
 from ._requests import check_id
-from ._resources import Resource
+from ._resources import Resource, resource_class
 from ._retry import RetryPolicy
 from ._sender import DEFAULT_MAX_RESPONSE_BYTES
 from ._transport import Transport
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_RATE_LIMIT", "SevenTimeClient", "infer_api_version"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "SERVICE_URL",
+    "SevenTimeClient",
+    "infer_api_version",
+]
 
-DEFAULT_BASE_URL = "https://app.seventime.se/api/1"
+#: The service; the client appends ``/api/<version>`` when no ``base_url`` is given.
+SERVICE_URL = "https://app.seventime.se"
+DEFAULT_BASE_URL = f"{SERVICE_URL}/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: The service's documented limit (v2 reference, "Rate-limit"): 4 requests per second.
 DEFAULT_RATE_LIMIT = 4.0
 _VERSION_IN_PATH = re.compile(r"/api/(\d+)/?$")
 
 
-def infer_api_version(base_url: str, api_version: int | None) -> int:
+def infer_api_version(base_url: str | None, api_version: int | None) -> int:
     """The version to speak: ``api_version`` if given, else the one a base URL ending in
     ``/api/1`` or ``/api/2`` names, else 1. A conflict between the two is refused."""
+    if base_url is None:
+        version = 1 if api_version is None else api_version
+        dialect_for(version)
+        return version
     found = _VERSION_IN_PATH.search(urlsplit(base_url).path)
     in_url = int(found.group(1)) if found else None
     if api_version is None:
@@ -75,6 +88,7 @@ class SevenTimeClient:
     by every task: its rate limiter, concurrency cap and connection pool are shared.
 
     :param api_key: the ``Client-Secret``; defaults to ``$SEVENTIME_API_KEY``.
+    :param base_url: the API root; by default the service's ``/api/<api_version>``.
     :param api_version: 1 or 2; by default the one ``base_url`` ends in (``/api/2``),
         else 1. Everything that differs between the versions follows from it.
     :param acting_user: the user id that writes name as ``createdByUser``,
@@ -119,7 +133,7 @@ class SevenTimeClient:
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         api_version: int | None = None,
         acting_user: str | None = None,
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
@@ -139,7 +153,14 @@ class SevenTimeClient:
                 f"no API key: pass api_key= or set {API_KEY_ENV} "
                 "(Seven Time: Settings -> Integrations -> API)"
             )
+        if _CONTROL.search(key):  # a newline from `cat keyfile` or an .env file, typically
+            raise ValidationError(
+                "the API key contains a control character (a trailing newline?); "
+                "remove it (the key is not shown here)"
+            )
         self._dialect: Dialect = dialect_for(infer_api_version(base_url, api_version))
+        if base_url is None:
+            base_url = f"{SERVICE_URL}/api/{self._dialect.version}"
         self.acting_user = None if acting_user is None else check_id(acting_user, "acting_user")
         if max_concurrency < 1:
             raise ValidationError(f"max_concurrency must be at least 1, got {max_concurrency}")
@@ -169,7 +190,7 @@ class SevenTimeClient:
             max_response_bytes=max_response_bytes,
         )
         for endpoint in ENDPOINTS:
-            resource = Resource(
+            resource = resource_class(endpoint)(
                 self._transport,
                 endpoint,
                 self._dialect,
