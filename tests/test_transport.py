@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 from aiohttp import web
 
@@ -22,6 +23,7 @@ from seventime_async._transport import Transport
 from seventime_async.emulator import Emulator, Faults
 
 from .conftest import client_for
+from .test_emulator import EDITABLE, USERS
 from .test_ratelimit import most_in_a_window
 from .virtual_time import run
 
@@ -430,6 +432,35 @@ async def test_a_post_that_may_have_been_processed_is_not_retried(serve: Any, fa
     server, error = await write_once(serve, fault, "POST", "a")
     assert isinstance(error, st.TransportError | st.ServerError)
     assert len(server.received) == 1 and server.items["a"] == 1
+
+
+@pytest.mark.parametrize(("fault", "uncertain"), [("drop-after", True), ("503", False)])
+async def test_the_emulators_v2_delete_retried_after_a_fault(fault: str, uncertain: bool) -> None:
+    """The same rules against the emulator's v2 DELETE and its fault injection."""
+    async with Emulator(seed=6, endpoints=(EDITABLE, USERS), customers=5, users=2) as emu:
+        user, target = emu.items("users")[0]["_id"], emu.items("customers")[0]["_id"]
+        emu.faults = Faults(queue=deque([fault]))
+        t = Transport(
+            base_url=emu.url(2),
+            api_key=emu.api_key,
+            session=None,
+            limiter=None,
+            max_concurrency=1,
+            retry=st.RetryPolicy(max_retries=2, backoff_base=0.001),
+            timeout=aiohttp.ClientTimeout(total=5),
+        )
+        body = Body("application/json", orjson.dumps({"_id": target, "deletedByUser": user}))
+        try:
+            if uncertain:
+                with pytest.raises(st.NotFoundError) as caught:
+                    await t.request("DELETE", "/customers", body=body)
+                assert caught.value.after_uncertain_attempt is True
+            else:
+                assert (await t.request("DELETE", "/customers", body=body)).data["_id"] == target
+        finally:
+            await t.close()
+        assert target not in emu.ids("customers")
+        assert [r.fault for r in emu.requests] == [fault, None]
 
 
 # -- the caller's session, the event loop ----------------------------------------------
