@@ -37,6 +37,7 @@ from ._ratelimit import RateLimiter
 from ._requests import check_id
 from ._resources import Resource, resource_class
 from ._retry import RetryPolicy
+from ._sender import DEFAULT_MAX_RESPONSE_BYTES
 from ._transport import Transport
 
 __all__ = [
@@ -99,7 +100,10 @@ class SevenTimeClient:
     :param rate_burst: requests that may go at once before the rate applies (default 1).
     :param max_concurrency: requests in flight at once.
     :param max_retries: retries of one request on 429/5xx/connection errors.
-    :param timeout: seconds for one attempt, or an ``aiohttp.ClientTimeout``.
+    :param timeout: seconds for one attempt, or an ``aiohttp.ClientTimeout`` (whose
+        ``sock_read`` here bounds reading a whole body, see the README).
+    :param max_response_bytes: the largest response body read (default 64 MiB); a
+        larger one fails fast with a :class:`DecodeError`, not retried.
     :param session: an ``aiohttp.ClientSession`` to use; the client never closes it.
     :param retry: a :class:`RetryPolicy` for back-off details (overrides ``max_retries``).
     :param events: a callback receiving request, retry, rate-wait and page events.
@@ -137,6 +141,7 @@ class SevenTimeClient:
         max_concurrency: int = 8,
         max_retries: int = 5,
         timeout: float | aiohttp.ClientTimeout = 30.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
         events: EventHook | None = None,
@@ -168,6 +173,8 @@ class SevenTimeClient:
             limiter = RateLimiter(rate_limit, burst=rate_burst)
         if max_retries < 0:
             raise ValidationError(f"max_retries must be >= 0, got {max_retries}")
+        if max_response_bytes < 1:
+            raise ValidationError(f"max_response_bytes must be positive, got {max_response_bytes}")
         if isinstance(timeout, int | float):
             timeout = aiohttp.ClientTimeout(total=timeout)
         self._transport = Transport(
@@ -180,6 +187,7 @@ class SevenTimeClient:
             timeout=timeout,
             events=events,
             headers=self._dialect.headers,
+            max_response_bytes=max_response_bytes,
         )
         for endpoint in ENDPOINTS:
             resource = resource_class(endpoint)(

@@ -6,6 +6,7 @@ contains the key, it travels in a header) and what the server said.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "SevenTimeError",
     "TransportError",
     "ValidationError",
+    "clean_message",
     "decode_error",
     "error_for_status",
 ]
@@ -84,13 +86,51 @@ class PaginationError(SevenTimeError):
         self.value = value
 
 
+#: The most of a server's ``errorMessage`` an error keeps (a hostile server sent 50 MB).
+MAX_ERROR_MESSAGE = 500
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _unsafe(char: str) -> bool:
+    # Control, format (bidi overrides), surrogate, private and unassigned characters, and
+    # line or paragraph separators; ordinary spaces of every width stay.
+    category = unicodedata.category(char)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def clean_message(text: str, limit: int = MAX_ERROR_MESSAGE) -> str:
+    """``text`` safe for a terminal or a log line: control, format and unassigned
+    characters (ANSI escapes, bidirectional overrides, newlines) shown escaped, and at
+    most ``limit`` characters kept, the cut marked."""
+    cut = len(text) - limit
+    kept = text[:limit] if cut > 0 else text
+    safe = "".join(_escape(c) if _unsafe(c) else c for c in kept)
+    return f"{safe}... [{cut} more characters cut]" if cut > 0 else safe
+
+
 class ApiError(SevenTimeError):
-    """The server answered with an HTTP error status."""
+    """The server answered with an HTTP error status.
+
+    ``error_message`` is the server's ``errorMessage``, made safe to print (see
+    :func:`clean_message`). ``after_uncertain_attempt`` is True when an earlier attempt
+    of the same request was sent and may have been processed (the connection dropped,
+    it timed out, or a 5xx other than 503 came back) before this answer: a 404 on a
+    retried DELETE then means the delete was done.
+    """
+
+    after_uncertain_attempt: bool = False
 
     def __init__(self, status: int, error_message: str, method: str, url: str) -> None:
-        super().__init__(error_message or f"HTTP {status}")
+        message = clean_message(error_message)
+        super().__init__(message or f"HTTP {status}")
         self.status = status
-        self.error_message = error_message
+        self.error_message = message
         self.method = method
         self.url = url
 
@@ -100,7 +140,7 @@ class ApiError(SevenTimeError):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.status, self.error_message, self.method, self.url))
+        return (type(self), (self.status, self.error_message, self.method, self.url), self.__dict__)
 
 
 class BadRequestError(ApiError):
@@ -134,10 +174,8 @@ class RateLimitError(ApiError):
         self.retry_after = retry_after
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            type(self),
-            (self.status, self.error_message, self.method, self.url, self.retry_after),
-        )
+        args = (self.status, self.error_message, self.method, self.url, self.retry_after)
+        return (type(self), args, self.__dict__)
 
 
 class ServerError(ApiError):

@@ -337,7 +337,7 @@ class Resource(Generic[E]):
         try:
             await self._transport.request("DELETE", self.endpoint.path, body=body)
         except NotFoundError as gone:
-            if not getattr(gone, "after_uncertain_attempt", False):
+            if not gone.after_uncertain_attempt:
                 raise
 
 
