@@ -305,7 +305,7 @@ async def bench_memory(smoke: bool) -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     versions = {}
-    for package in ("seventime-async", "aiohttp", "attrs", "cattrs", "aiolimiter", "orjson"):
+    for package in ("seventime-async", "aiohttp", "attrs", "cattrs", "orjson"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
     return {

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import re
 import shlex
 import sys
 import time
@@ -41,6 +40,7 @@ from ._export import CheckpointError, ExportState, export
 from ._files import OutputInUseError
 from ._requests import filter_params, parse_filters
 from ._version import __version__
+from ._wire import printable
 
 __all__ = ["main"]
 
@@ -401,14 +401,10 @@ async def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def _fail(message: str, code: int) -> int:
     """Print ``message`` as one line, control characters (newlines, terminal escapes
     from a server's message or a file name) shown escaped; return ``code``."""
-    shown = _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
-    print(f"seventime-async: {shown}", file=sys.stderr)
+    print(f"seventime-async: {printable(message)}", file=sys.stderr)
     return code
 
 

@@ -39,6 +39,7 @@ from ._resources import Resource, resource_class
 from ._retry import RetryPolicy
 from ._sender import DEFAULT_MAX_RESPONSE_BYTES
 from ._transport import Transport
+from ._wire import unsafe_char
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -52,7 +53,6 @@ __all__ = [
 SERVICE_URL = "https://app.seventime.se"
 DEFAULT_BASE_URL = f"{SERVICE_URL}/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: The service's documented limit (v2 reference, "Rate-limit"): 4 requests per second.
 DEFAULT_RATE_LIMIT = 4.0
 _VERSION_IN_PATH = re.compile(r"/api/(\d+)/?$")
@@ -153,7 +153,7 @@ class SevenTimeClient:
                 f"no API key: pass api_key= or set {API_KEY_ENV} "
                 "(Seven Time: Settings -> Integrations -> API)"
             )
-        if _CONTROL.search(key):  # a newline from `cat keyfile` or an .env file, typically
+        if any(map(unsafe_char, key)):  # a newline from `cat keyfile` or an .env file, typically
             raise ValidationError(
                 "the API key contains a control character (a trailing newline?); "
                 "remove it (the key is not shown here)"

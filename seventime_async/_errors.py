@@ -6,8 +6,9 @@ contains the key, it travels in a header) and what the server said.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Any
+
+from ._wire import printable
 
 if TYPE_CHECKING:
     from ._http import Response
@@ -90,28 +91,9 @@ class PaginationError(SevenTimeError):
 MAX_ERROR_MESSAGE = 500
 
 
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def _unsafe(char: str) -> bool:
-    # Control, format (bidi overrides), surrogate, private and unassigned characters, and
-    # line or paragraph separators; ordinary spaces of every width stay.
-    category = unicodedata.category(char)
-    return category[0] == "C" or category in ("Zl", "Zp")
-
-
 def clean_message(text: str, limit: int = MAX_ERROR_MESSAGE) -> str:
-    """``text`` safe for a terminal or a log line: control, format and unassigned
-    characters (ANSI escapes, bidirectional overrides, newlines) shown escaped, and at
-    most ``limit`` characters kept, the cut marked."""
-    cut = len(text) - limit
-    kept = text[:limit] if cut > 0 else text
-    safe = "".join(_escape(c) if _unsafe(c) else c for c in kept)
-    return f"{safe}... [{cut} more characters cut]" if cut > 0 else safe
+    """A server's message safe for a terminal or a log line (see :func:`_wire.printable`)."""
+    return printable(text, limit)
 
 
 class ApiError(SevenTimeError):
