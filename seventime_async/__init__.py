@@ -70,10 +70,29 @@ from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._resources import Resource
 from ._retry import RetryPolicy
+from ._sync import (
+    Account,
+    AccountBusyError,
+    AccountsReport,
+    FamilyResult,
+    PostgresStore,
+    SqliteStore,
+    Store,
+    StoreError,
+    SyncError,
+    SyncProgress,
+    SyncResult,
+    load_accounts,
+    sync,
+    sync_accounts,
+)
 from ._version import __version__
 from ._walk import Paginator
 
 __all__ = [
+    "Account",
+    "AccountBusyError",
+    "AccountsReport",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -92,6 +111,7 @@ __all__ = [
     "Department",
     "Entity",
     "Event",
+    "FamilyResult",
     "HouseProperties",
     "Invoice",
     "InvoiceItem",
@@ -103,6 +123,7 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "Permissions",
+    "PostgresStore",
     "PriceList",
     "Project",
     "ProjectStatus",
@@ -123,7 +144,13 @@ __all__ = [
     "ServiceUnavailableError",
     "SevenTimeClient",
     "SevenTimeError",
+    "SqliteStore",
     "StaffLedger",
+    "Store",
+    "StoreError",
+    "SyncError",
+    "SyncProgress",
+    "SyncResult",
     "Tag",
     "TransportError",
     "User",
@@ -135,7 +162,10 @@ __all__ = [
     "WorkOrderStatus",
     "WorkOrderType",
     "__version__",
+    "load_accounts",
     "ref_id",
     "structure",
+    "sync",
+    "sync_accounts",
     "unstructure",
 ]

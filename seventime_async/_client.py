@@ -35,23 +35,37 @@ from ._events import EventHook
 from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._requests import check_id
-from ._resources import Resource
+from ._resources import Resource, resource_class
 from ._retry import RetryPolicy
+from ._sender import DEFAULT_MAX_RESPONSE_BYTES
 from ._tokens import check_cursor_key
 from ._transport import Transport
+from ._wire import unsafe_char
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_RATE_LIMIT", "SevenTimeClient", "infer_api_version"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "SERVICE_URL",
+    "SevenTimeClient",
+    "infer_api_version",
+]
 
-DEFAULT_BASE_URL = "https://app.seventime.se/api/1"
+#: The service; the client appends ``/api/<version>`` when no ``base_url`` is given.
+SERVICE_URL = "https://app.seventime.se"
+DEFAULT_BASE_URL = f"{SERVICE_URL}/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
 #: The service's documented limit (v2 reference, "Rate-limit"): 4 requests per second.
 DEFAULT_RATE_LIMIT = 4.0
 _VERSION_IN_PATH = re.compile(r"/api/(\d+)/?$")
 
 
-def infer_api_version(base_url: str, api_version: int | None) -> int:
+def infer_api_version(base_url: str | None, api_version: int | None) -> int:
     """The version to speak: ``api_version`` if given, else the one a base URL ending in
     ``/api/1`` or ``/api/2`` names, else 1. A conflict between the two is refused."""
+    if base_url is None:
+        version = 1 if api_version is None else api_version
+        dialect_for(version)
+        return version
     found = _VERSION_IN_PATH.search(urlsplit(base_url).path)
     in_url = int(found.group(1)) if found else None
     if api_version is None:
@@ -75,6 +89,7 @@ class SevenTimeClient:
     by every task: its rate limiter, concurrency cap and connection pool are shared.
 
     :param api_key: the ``Client-Secret``; defaults to ``$SEVENTIME_API_KEY``.
+    :param base_url: the API root; by default the service's ``/api/<api_version>``.
     :param api_version: 1 or 2; by default the one ``base_url`` ends in (``/api/2``),
         else 1. Everything that differs between the versions follows from it.
     :param acting_user: the user id that writes name as ``createdByUser``,
@@ -86,7 +101,10 @@ class SevenTimeClient:
     :param rate_burst: requests that may go at once before the rate applies (default 1).
     :param max_concurrency: requests in flight at once.
     :param max_retries: retries of one request on 429/5xx/connection errors.
-    :param timeout: seconds for one attempt, or an ``aiohttp.ClientTimeout``.
+    :param timeout: seconds for one attempt, or an ``aiohttp.ClientTimeout`` (whose
+        ``sock_read`` here bounds reading a whole body, see the README).
+    :param max_response_bytes: the largest response body read (default 64 MiB); a
+        larger one fails fast with a :class:`DecodeError`, not retried.
     :param session: an ``aiohttp.ClientSession`` to use; the client never closes it.
     :param retry: a :class:`RetryPolicy` for back-off details (overrides ``max_retries``).
     :param events: a callback receiving request, retry, rate-wait and page events.
@@ -119,7 +137,7 @@ class SevenTimeClient:
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         api_version: int | None = None,
         acting_user: str | None = None,
         rate_limit: float | RateLimiter | None = DEFAULT_RATE_LIMIT,
@@ -127,6 +145,7 @@ class SevenTimeClient:
         max_concurrency: int = 8,
         max_retries: int = 5,
         timeout: float | aiohttp.ClientTimeout = 30.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
         events: EventHook | None = None,
@@ -139,7 +158,14 @@ class SevenTimeClient:
                 f"no API key: pass api_key= or set {API_KEY_ENV} "
                 "(Seven Time: Settings -> Integrations -> API)"
             )
+        if any(map(unsafe_char, key)):  # a newline from `cat keyfile` or an .env file, typically
+            raise ValidationError(
+                "the API key contains a control character (a trailing newline?); "
+                "remove it (the key is not shown here)"
+            )
         self._dialect: Dialect = dialect_for(infer_api_version(base_url, api_version))
+        if base_url is None:
+            base_url = f"{SERVICE_URL}/api/{self._dialect.version}"
         self.acting_user = None if acting_user is None else check_id(acting_user, "acting_user")
         signing_key = check_cursor_key(cursor_key)
         if max_concurrency < 1:
@@ -153,6 +179,8 @@ class SevenTimeClient:
             limiter = RateLimiter(rate_limit, burst=rate_burst)
         if max_retries < 0:
             raise ValidationError(f"max_retries must be >= 0, got {max_retries}")
+        if max_response_bytes < 1:
+            raise ValidationError(f"max_response_bytes must be positive, got {max_response_bytes}")
         if isinstance(timeout, int | float):
             timeout = aiohttp.ClientTimeout(total=timeout)
         self._transport = Transport(
@@ -165,9 +193,10 @@ class SevenTimeClient:
             timeout=timeout,
             events=events,
             headers=self._dialect.headers,
+            max_response_bytes=max_response_bytes,
         )
         for endpoint in ENDPOINTS:
-            resource = Resource(
+            resource = resource_class(endpoint)(
                 self._transport,
                 endpoint,
                 self._dialect,

@@ -46,6 +46,7 @@ from ._wire import camel
 __all__ = [
     "ENDPOINTS",
     "VERSIONS",
+    "Action",
     "Api",
     "Condition",
     "Endpoint",
@@ -167,6 +168,17 @@ class WriteSpec:
 
 
 @attrs.frozen
+class Action:
+    """A write that is not create, update or delete: a POST to its own path
+    (``/startTimer``), with a body checked like any write's."""
+
+    path: str
+    body: WriteSpec
+    #: The entity the server answers with; None: the family's own.
+    returns: type[Entity] | None = None
+
+
+@attrs.frozen
 class Api:
     """What one API version offers for a family."""
 
@@ -182,6 +194,8 @@ class Api:
     paged: bool = True
     #: The family can be listed at all (documents, for one, cannot).
     listable: bool = True
+    #: Named actions (``timers``: start and stop; ``documents``: upload).
+    actions: Mapping[str, Action] = attrs.field(factory=dict)
 
     @property
     def required_filters(self) -> frozenset[str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ._converter import entity_fields, unstructure
 from ._endpoints import Api, Endpoint, Filter, FilterKind, WriteSpec
-from ._entities import Entity, per_entity_class, ref_id
+from ._entities import Entity, cached_per_class, ref_id
 from ._errors import ValidationError
 from ._wire import format_date, format_datetime, scalar_text
 
@@ -24,6 +24,7 @@ __all__ = [
     "check_id",
     "filter_params",
     "list_params",
+    "parse_filters",
     "missing_required",
     "sort_key",
     "write_payload",
@@ -51,7 +52,7 @@ def check_direction(direction: str | None) -> str | None:
     return direction
 
 
-@per_entity_class
+@cached_per_class
 def _sort_names(entity: type[Entity]) -> dict[str, str]:
     names = entity_fields(entity)
     return {**{wire: wire for wire in names.values()}, **names}
@@ -96,6 +97,32 @@ def _filter_text(endpoint: Endpoint[Any], name: str, spec: Filter, value: Any) -
     return scalar_text(value)
 
 
+def parse_filters(endpoint: Endpoint[Any], api: Api, texts: Mapping[str, str]) -> dict[str, Any]:
+    """Filters given as text (a command line, a checkpoint) as the values their kinds
+    take: ``true``/``false``, ``YYYY-MM-DD`` dates and ISO 8601 date-times with an offset
+    (``Z`` allowed). Unknown names are left for :func:`filter_params` to refuse."""
+    out: dict[str, Any] = {}
+    for name, text in texts.items():
+        spec = api.filters.get(name)
+        kind = spec.kind if spec is not None else FilterKind.TEXT
+        try:
+            if kind is FilterKind.BOOL:
+                if text not in ("true", "false"):
+                    raise ValueError("expected true or false")
+                out[name] = text == "true"
+            elif kind is FilterKind.DATE:
+                out[name] = date.fromisoformat(text)
+            elif kind is FilterKind.DATETIME:
+                out[name] = datetime.fromisoformat(text)
+            else:
+                out[name] = text
+        except ValueError as problem:
+            raise ValidationError(
+                f"{endpoint.name} filter {name}={text!r}: {problem} ({kind.value})"
+            ) from None
+    return out
+
+
 def filter_params(
     endpoint: Endpoint[Any], api: Api, filters: Mapping[str, Any]
 ) -> list[tuple[str, str]]:
@@ -136,7 +163,7 @@ def list_params(
 # -- create ------------------------------------------------------------------------------
 
 
-@per_entity_class
+@cached_per_class
 def _nested_types(entity: type[Entity]) -> dict[str, type[Entity]]:
     """Attribute name -> entity class, for fields that hold entities or lists of them."""
     found: dict[str, type[Entity]] = {}

@@ -9,6 +9,7 @@ operation it lacks is a :class:`ValidationError` before any request.
 from __future__ import annotations
 
 import asyncio
+import base64
 import builtins
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
@@ -32,7 +33,12 @@ from ._requests import (
 from ._transport import Transport
 from ._walk import Paginator, open_walk
 
-__all__ = ["Resource"]
+__all__ = ["MAX_UPLOAD_BYTES", "DocumentResource", "Resource", "TimerResource", "resource_class"]
+
+#: The largest file ``documents.upload`` sends (before base64, which adds a third).
+#: The reference documents no limit; a JSON body far beyond this is refused by the
+#: usual reverse proxies, so it is refused here first, with a clear message.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 E = TypeVar("E", bound=Entity)
 T = TypeVar("T")
@@ -280,6 +286,18 @@ class Resource(Generic[E]):
         response = await self._transport.request(method, self.endpoint.path, body=body)
         return self._entity(self._dialect.written(response), response)
 
+    async def _act(self, name: str, fields: dict[str, Any]) -> tuple[Raw, Response]:
+        """Run the named action of the table (a POST to its own path)."""
+        action = self.api.actions.get(name)
+        if action is None:
+            raise ValidationError(
+                f"{self.endpoint.name}.{name}() is not offered by API v{self._dialect.version}"
+            )
+        payload = write_payload(self.endpoint, action.body, name, fields, self._acting_user)
+        body = self._dialect.body(payload)
+        response = await self._transport.request("POST", action.path, body=body)
+        return self._dialect.written(response), response
+
     async def create(self, **fields: Any) -> E:
         """Create an item from snake_case fields; nested objects as entities or dicts.
 
@@ -321,5 +339,90 @@ class Resource(Generic[E]):
         try:
             await self._transport.request("DELETE", self.endpoint.path, body=body)
         except NotFoundError as gone:
-            if not getattr(gone, "after_uncertain_attempt", False):
+            if not gone.after_uncertain_attempt:
                 raise
+
+
+class TimerResource(Resource[E]):
+    """``client.timers``: the active timers, and the actions that start and stop one."""
+
+    async def start(self, *, user: str, **fields: Any) -> E:
+        """Start a timer for ``user`` (optionally on a customer, project, work order,
+        time category or task); the server answers with the running timer."""
+        data, response = await self._act("start", {"user": check_id(user, "user"), **fields})
+        return self._entity(data, response)
+
+    async def stop(self, id: str | None = None, *, user: str | None = None) -> Entity:
+        """Stop a timer, named by its ``id`` or by its ``user`` (exactly one of them);
+        the server answers with the time log it created, returned as a ``TimeLog``."""
+        if (id is None) == (user is None):
+            raise ValidationError("timers.stop() takes exactly one of id= or user=")
+        fields = {"id": check_id(id)} if id is not None else {"user": check_id(user, "user")}
+        data, response = await self._act("stop", fields)
+        action = self.api.actions["stop"]
+        returns = action.returns or self.endpoint.entity
+        try:
+            return structure(data, returns)
+        except _SHAPE_ERRORS as exc:
+            raise self._shape_error(response, exc) from None
+
+
+class DocumentResource(Resource[E]):
+    """``client.documents``: documents cannot be listed, only uploaded to a parent
+    (they come back embedded, as ``documents``, in the parent object)."""
+
+    async def upload(
+        self,
+        content: bytes,
+        *,
+        file_name: str,
+        content_type: str,
+        entity_type: int,
+        entity_id: str | None = None,
+        folder_id: str | None = None,
+        uploaded_by: str | None = None,
+    ) -> None:
+        """Upload ``content`` as ``file_name`` to the parent ``entity_type`` (e.g. 200 for
+        a work order) and ``entity_id``, or into the folder ``folder_id``.
+
+        Content above :data:`MAX_UPLOAD_BYTES` is refused before anything is sent; it
+        travels base64-encoded in the JSON body, as the reference shows.
+        """
+        if not isinstance(content, bytes | bytearray | memoryview):
+            raise ValidationError(f"content must be bytes, got {type(content).__name__}")
+        size = len(content)
+        if size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                f"content is {size:,} bytes; documents.upload sends at most "
+                f"{MAX_UPLOAD_BYTES:,} (MAX_UPLOAD_BYTES)"
+            )
+        if not isinstance(file_name, str) or not file_name.strip():
+            raise ValidationError("file_name must be a non-empty string")
+        if not isinstance(content_type, str) or "/" not in content_type:
+            raise ValidationError(f"content_type must be a MIME type, got {content_type!r}")
+        if entity_id is None and folder_id is None:
+            raise ValidationError("documents.upload() needs entity_id= (or folder_id=)")
+        fields = {
+            "uploaded_by": uploaded_by,
+            "entity_type": entity_type,
+            "entity_id": None if entity_id is None else check_id(entity_id, "entity_id"),
+            "folder_id": None if folder_id is None else check_id(folder_id, "folder_id"),
+            "file": {
+                "file_content": base64.b64encode(content).decode("ascii"),
+                "options": {"file_name": file_name, "content_type": content_type},
+            },
+        }
+        data, response = await self._act("upload", fields)
+        if data.get("success") is not True:
+            raise decode_error('expected {"success": true} after an upload', response)
+
+
+_ACTION_RESOURCES: dict[str, type[Resource[Any]]] = {
+    "timers": TimerResource,
+    "documents": DocumentResource,
+}
+
+
+def resource_class(endpoint: Endpoint[Any]) -> type[Resource[Any]]:
+    """The resource class of a family: the plain one, or one with its actions' methods."""
+    return _ACTION_RESOURCES.get(endpoint.name, Resource)

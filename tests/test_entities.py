@@ -14,7 +14,12 @@ import pytest
 import seventime_async as st
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reference_examples.json"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "seventime-api-v1.md"
+# The references live in ``shared/`` beside the checkout (or beside its worktrees' folder).
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents if (p / "shared").is_dir()),
+    Path("shared"),
+)
+REFERENCE = SHARED / "seventime-api-v1.md"
 EXAMPLES: list[dict[str, Any]] = json.loads(FIXTURES.read_text("utf-8"))
 
 

@@ -1,0 +1,154 @@
+"""Projects, their budgets and settings, and the project lookups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._base import Entity, many, wire
+from .common import CustomField
+from .customers import ContactPerson, Customer, DeliveryAddress
+from .users import Department, User
+
+__all__ = [
+    "Budget",
+    "BudgetCalculation",
+    "Permissions",
+    "Project",
+    "ProjectStatus",
+    "ProjectTimeNotification",
+    "ProjectType",
+    "RecurringBudget",
+    "StaffLedger",
+]
+
+
+@attrs.define(kw_only=True, slots=True)
+class Permissions(Entity):
+    perm_users: list[Any] = many()
+    perm_roles: list[Any] = many()
+    perm_departments: list[Any] = many()
+    permission_flag: int | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class RecurringBudget(Entity):
+    budget_time: float | None = None
+    budget_amount: float | None = None
+    budget_type: int | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class Budget(Entity):
+    type_of_benefit_calc: int | None = None
+    benefits: list[Any] = many()
+    benefit_total: float | None = None
+    type_of_cost_calc: int | None = None
+    costs: list[Any] = many()
+    cost_total: float | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class BudgetCalculation(Entity):
+    invoice_items: list[Any] = many()
+    total_benefit_amount: float | None = None
+    total_cost_amount: float | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class StaffLedger(Entity):
+    work_place_id_number: str | None = wire("workPlaceIDNumber")
+    developer_name: str | None = None
+    developer_org_number: str | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class ProjectTimeNotification(Entity):
+    sent: bool | None = None
+    notify_at_percent: float | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class Project(Entity):
+    id: str | None = wire("_id")
+    name: str | None = None
+    project_number: str | None = None
+    project_status: int | None = None
+    project_status_ref: str | None = None
+    project_type: str | None = None
+    project_type_name: str | None = None
+    permissions: Permissions | None = None
+    tags: list[str] = many()
+    billing_method: str | None = None
+    price_per_hour: float | None = None
+    fixed_price: float | None = None
+    fixed_price_invoiced: bool | None = None
+    fixed_price_left_to_invoice: float | None = None
+    fixed_price_expense_item: Any = None
+    time_category_price_list: str | None = None
+    estimated_time: float | None = None
+    recurring_budget_type: int | None = None
+    recurring_budget: RecurringBudget | None = None
+    result_unit: str | None = None
+    result_unit_name: str | None = None
+    customer: str | Customer | None = None
+    customer_name: str | None = None
+    contact_person: str | ContactPerson | None = None
+    contact_person_name: str | None = None
+    project_leader: str | User | None = None
+    project_leader_name: str | None = None
+    quote: str | None = None
+    quote_number: str | None = None
+    department: str | Department | None = None
+    department_name: str | None = None
+    marking: str | None = None
+    your_order_number: str | None = None
+    delivery_address: DeliveryAddress | None = None
+    invoice_status: int | None = None
+    notes: str | None = None
+    documents: list[Any] = many()
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    budget: Budget | None = None
+    budget_calculation: BudgetCalculation | None = None
+    enable_construction_diary: bool | None = None
+    enable_payment_plans: bool | None = None
+    time_category_items: list[Any] = many()
+    expense_item_items: list[Any] = many()
+    staff_ledger: StaffLedger | None = None
+    project_time_notification: ProjectTimeNotification | None = None
+    work_rule_start_of_day: Any = None
+    work_rule_end_of_day: Any = None
+    time_log_registration_methods: list[Any] = many()
+    time_should_not_be_work_time: bool | None = None
+    enable_portal_access: bool | None = None
+    project_resources: list[Any] = many()
+    check_lists: list[Any] = many()
+    color: str | None = None
+    is_active: bool | None = None
+    comments: list[Any] = many()
+    custom_fields: list[CustomField] = many()
+    system_account: str | None = None
+    created_date: datetime | None = None
+    modified_date: datetime | None = None
+    version: int | None = wire("__v")
+
+
+@attrs.define(kw_only=True, slots=True)
+class ProjectStatus(Entity):
+    id: str | None = wire("_id")
+    status_name: str | None = None
+    color: str | None = None
+    in_progress_status: bool | None = None
+    closed_status: bool | None = None
+    is_active: bool | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class ProjectType(Entity):
+    id: str | None = wire("_id")
+    project_type_name: str | None = None
+    is_active: bool | None = None
+    version: int | None = wire("__v")

@@ -1,0 +1,100 @@
+"""Work orders and their lookups (types, statuses)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._base import Entity, many, ref_id, wire
+from .common import CustomField
+from .customers import Customer
+from .projects import BudgetCalculation, Project
+from .users import User
+
+__all__ = [
+    "WorkAddress",
+    "WorkOrder",
+    "WorkOrderStatus",
+    "WorkOrderType",
+]
+
+
+@attrs.define(kw_only=True, slots=True)
+class WorkAddress(Entity):
+    use_other_address: bool | None = None
+    name: str | None = None
+    address: str | None = None
+    address2: str | None = None
+    zip_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+    phone: str | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class WorkOrder(Entity):
+    id: str | None = wire("_id")
+    work_order_number: int | None = None
+    title: str | None = None
+    description: str | None = None
+    status: int | None = None
+    status_ref: str | None = None
+    customer: str | Customer | None = None
+    customer_number: str | None = None
+    customer_name: str | None = None
+    project: str | Project | None = None
+    created_by_user: str | User | None = None
+    created_by_user_name: str | None = None
+    system_account: str | None = None
+    estimated_time: float | None = None
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    color: str | None = None
+    marking: str | None = None
+    your_order_number: str | None = None
+    work_address: WorkAddress | None = None
+    budget_calculation: BudgetCalculation | None = None
+    custom_fields: list[CustomField] = many()
+    tags: list[str] = many()
+    work_order_user_work_types: list[Any] = many()
+    work_order_user_skills: list[Any] = many()
+    invoice_rows: list[Any] = many()
+    todo_items: list[Any] = many()
+    reminders: list[Any] = many()
+    check_lists: list[Any] = many()
+    documents: list[Any] = many()
+    location_coordinates: list[Any] = many()
+    comments: list[Any] = many()
+    part_time_resources: list[Any] = many()
+    machines: list[Any] = many()
+    users: list[Any] = many()
+    relations: list[Any] = many()
+    create_date: datetime | None = None
+    version: int | None = wire("__v")
+
+    @property
+    def created_by_user_id(self) -> str | None:
+        """The creator's id: the API sends an id here, or a user object after a create."""
+        return ref_id(self.created_by_user)
+
+
+@attrs.define(kw_only=True, slots=True)
+class WorkOrderType(Entity):
+    id: str | None = wire("_id")
+    work_order_type_name: str | None = None
+    color: str | None = None
+    is_active: bool | None = None
+    version: int | None = wire("__v")
+
+
+@attrs.define(kw_only=True, slots=True)
+class WorkOrderStatus(Entity):
+    id: str | None = wire("_id")
+    status_name: str | None = None
+    color: str | None = None
+    in_progress_status: bool | None = None
+    closed_status: bool | None = None
+    planned_status: bool | None = None
+    is_active: bool | None = None
