@@ -256,15 +256,22 @@ class _Walk(Generic[T]):
         planner, most = self.planner, self._concurrency
         in_flight: dict[asyncio.Future[ListPage], Ask] = {}
         ready: deque[Batch] = deque()
+        refusal: SevenTimeError | None = None  # a request the planner will not make
         try:
             while True:
                 room = min(most, 2 * most - len(ready) - planner.held) - len(in_flight)
-                if room > 0:
-                    for ask in planner.asks(room):
+                if room > 0 and refusal is None:
+                    try:
+                        asks = planner.asks(room)
+                    except SevenTimeError as error:
+                        asks, refusal = [], error  # raised once what was read is yielded
+                    for ask in asks:
                         in_flight[asyncio.ensure_future(self._fetch(ask.params))] = ask
                 if ready:
                     yield ready.popleft()
                     continue
+                if refusal is not None:
+                    raise refusal
                 if planner.finished:
                     return
                 if not in_flight:
