@@ -16,7 +16,7 @@ import pytest
 import seventime_async as st
 from seventime_async.emulator import Emulator
 
-from .conftest import EmulatorFactory, collect_ids
+from .conftest import EmulatorFactory, collect_ids, head_ids
 
 
 @pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 250, 2537])
@@ -232,12 +232,7 @@ async def test_a_partitioned_walk_yields_the_same_set(
 async def test_a_partitioned_walk_resumes_every_partition(running: EmulatorFactory) -> None:
     async with running(customers=2537) as (_emu, client):
         walk = client.customers.iter_all(concurrency=8)
-        head: list[str] = []
-        async for customer in walk:
-            head.append(customer.id)  # type: ignore[arg-type]
-            if len(head) == 900:
-                break
-        await walk.aclose()
+        head = await head_ids(walk, 900)
         rest = [c.id async for c in client.customers.iter_all(concurrency=8, cursor=walk.cursor)]
         assert len(head) + len(rest) == len(set(head) | set(rest)) == 2537
         one_by_one = [

@@ -24,7 +24,7 @@ from seventime_async._walk import open_walk
 from seventime_async._windows import fewest_requests
 from seventime_async.emulator import Emulator, Faults
 
-from .conftest import EmulatorFactory, collect_ids
+from .conftest import EmulatorFactory, collect_ids, head_ids
 
 WINDOWS = {"api_version": 2, "v2_seek": False}
 SEEK = {"api_version": 2}
@@ -114,13 +114,8 @@ async def test_resume_from_a_token_after_a_break_and_after_a_fault(
     no_retry = {"retry": st.RetryPolicy(max_retries=0)}
     async with running(customers=1800, client_options=no_retry, **WINDOWS) as (emu, client):
         everything = sorted(emu.ids("customers"))
-        head: list[str] = []
         walk = client.customers.iter_all(page_size=200)
-        async for customer in walk:
-            head.append(customer.id)  # type: ignore[arg-type]
-            if len(head) == 437:
-                break
-        await walk.aclose()
+        head = await head_ids(walk, 437)
         rest = [c.id async for c in client.customers.iter_all(page_size=200, cursor=walk.cursor)]
         assert head + rest == everything
 
