@@ -20,7 +20,7 @@ from typing import Any
 
 from seventime_async import SevenTimeClient
 from seventime_async._dialect import ListPage
-from seventime_async._plan import Ask, WalkOptions, WalkSpec
+from seventime_async._plan import WalkOptions, WalkSpec
 from seventime_async._windows import WindowPlanner, fewest_requests
 from seventime_async.emulator import Emulator
 
