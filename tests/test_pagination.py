@@ -286,11 +286,15 @@ async def _no_other_tasks() -> None:
     assert _client_tasks() == []
 
 
-async def test_break_and_cancel_leave_nothing_behind(running: EmulatorFactory) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+async def test_break_and_cancel_leave_nothing_behind(
+    running: EmulatorFactory, version: int
+) -> None:
     loop = asyncio.get_running_loop()
     problems: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: problems.append(context))
-    async with running(customers=3000, latency=0.002) as (_emu, client):
+    windows = {"api_version": version, "v2_seek": False}  # v2: concurrent page windows
+    async with running(customers=3000, latency=0.002, **windows) as (_emu, client):
         walk = client.customers.iter_all(concurrency=8)
         async with contextlib.aclosing(walk):
             async for _ in walk:
