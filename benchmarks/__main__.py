@@ -48,19 +48,24 @@ TARGETS = {
     "walk.raw_ratio": 0.8,
     "concurrency.speedup_8": 6.0,
     "rate.fraction": 0.95,
+    "rate_v2.fraction": 0.95,
+    "rate_v2.rejected_429": 0,
     "memory.growth_mb": 2.0,
 }
 #: Targets that are ceilings; the others are floors.
-CEILINGS = {"decode.core_share_max", "memory.growth_mb"}
+CEILINGS = {"decode.core_share_max", "memory.growth_mb", "rate_v2.rejected_429"}
 
 
 # -- helpers -------------------------------------------------------------------------------
 
 
 @contextlib.asynccontextmanager
-async def emulator(customers: int, latency: float = 0.0) -> AsyncIterator[tuple[str, str]]:
+async def emulator(
+    customers: int, latency: float = 0.0, *, api_version: int = 1, rate_limit: int | None = None
+) -> AsyncIterator[tuple[str, str]]:
     """A ``seventime-async emulator`` subprocess on loopback: (base_url, api_key)."""
     key = f"bench-{secrets.token_hex(6)}"
+    limit = [] if rate_limit is None else ["--rate-limit", str(rate_limit)]
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -74,6 +79,9 @@ async def emulator(customers: int, latency: float = 0.0) -> AsyncIterator[tuple[
         str(latency),
         "--api-key",
         key,
+        "--api-version",
+        str(api_version),
+        *limit,
         stdout=subprocess.PIPE,
     )
     assert proc.stdout is not None
@@ -273,6 +281,35 @@ async def bench_rate(smoke: bool) -> dict[str, Any]:
     }
 
 
+async def bench_rate_v2(smoke: bool) -> dict[str, Any]:
+    """A v2 export against a server that enforces its limit (429 beyond R in any second)
+    with 100 ms a request: items per second against R x 500, and 429s the client's own
+    pacing caused (the target is none)."""
+    rate, items = (20, 8_000) if smoke else (4, 40_000)
+    statuses: dict[int | None, int] = {}
+
+    def on_event(event: st.Event) -> None:
+        if isinstance(event, st.ResponseReceived):
+            statuses[event.status] = statuses.get(event.status, 0) + 1
+
+    async with (
+        emulator(items, 0.1, api_version=2, rate_limit=rate) as (base_url, key),
+        client(base_url, key, rate_limit=float(rate), events=on_event) as c,
+    ):
+        started = time.perf_counter()
+        fetched = await count(c.customers.iter_raw())
+        elapsed = time.perf_counter() - started
+    assert fetched == items, (fetched, items)
+    return {
+        "rate_limit": rate,
+        "items": items,
+        "requests": sum(statuses.values()),
+        "rejected_429": statuses.get(429, 0),
+        "items_per_s": items / elapsed,
+        "fraction": items / elapsed / (rate * 500),
+    }
+
+
 # -- 5. memory -----------------------------------------------------------------------------
 
 
@@ -359,6 +396,12 @@ def report(results: dict[str, Any]) -> list[tuple[str, float, float, bool]]:
         f"\n== rate-bound: limit {r['rate_limit']:.0f}/s, achieved {r['achieved_per_s']:.2f}/s "
         f"over {r['requests']} requests ({r['fraction']:.3f} of the limit)"
     )
+    v2 = results["rate_v2"]
+    print(
+        f"\n== rate-bound v2 export: server enforces {v2['rate_limit']}/s, 100 ms a request; "
+        f"{v2['items']:,} items in {v2['requests']} requests, {v2['items_per_s']:,.0f} items/s "
+        f"= {v2['fraction']:.3f} of R x 500; {v2['rejected_429']} answered 429"
+    )
     m = results["memory"]
     print(
         f"\n== memory: one page {m['one_page_bytes'] / 1e3:,.0f} kB; walk peaks "
@@ -382,6 +425,7 @@ async def run(smoke: bool) -> dict[str, Any]:
     results["walk"] = await bench_walk(smoke)
     results["concurrency"] = await bench_concurrency(smoke)
     results["rate"] = await bench_rate(smoke)
+    results["rate_v2"] = await bench_rate_v2(smoke)
     results["memory"] = await bench_memory(smoke)
     results["sync"] = await bench_sync(smoke)
     results["windows"] = await bench_windows(smoke)

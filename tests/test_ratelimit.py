@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,7 +58,7 @@ def test_no_window_sees_more_than_rate_plus_burst(
 
 
 def test_grants_are_spaced_at_the_rate_in_virtual_time() -> None:
-    times = run(_grants(RateLimiter(4), 9))
+    times = run(_grants(RateLimiter(4, headroom=0), 9))
     assert times == [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
 
 
@@ -65,7 +66,7 @@ def test_a_slowdown_frees_no_burst() -> None:
     """Swapping in a fresh, empty bucket on a 429 let the next request through at once."""
 
     async def main() -> list[float]:
-        limiter = RateLimiter(10)
+        limiter = RateLimiter(10, headroom=0)
         first = await _grants(limiter, 1)
         limiter.penalize()  # now 5/s: the next turn is 0.2 s after the last, not now
         return first + await _grants(limiter, 2)
@@ -75,7 +76,7 @@ def test_a_slowdown_frees_no_burst() -> None:
 
 def test_a_recovery_frees_no_burst() -> None:
     async def main() -> list[float]:
-        limiter = RateLimiter(10, burst=1, recovery_interval=1.0, recovery_factor=2.0)
+        limiter = RateLimiter(10, burst=1, recovery_interval=1.0, recovery_factor=2.0, headroom=0)
         limiter.penalize()
         times = await _grants(limiter, 8)  # 5/s, then 10/s after a second
         return times
@@ -98,7 +99,7 @@ def test_a_burst_of_429s_to_requests_already_sent_slows_down_once() -> None:
 
 def test_a_cancelled_waiter_takes_no_turn() -> None:
     async def main() -> list[float]:
-        limiter = RateLimiter(1)
+        limiter = RateLimiter(1, headroom=0)
         await limiter.acquire()  # t=0; the next turn is at t=1
         waiter = asyncio.create_task(limiter.acquire())
         await asyncio.sleep(0.5)
@@ -111,7 +112,7 @@ def test_a_cancelled_waiter_takes_no_turn() -> None:
 
 def test_waiters_are_served_first_come_first_served() -> None:
     async def main() -> list[int]:
-        limiter = RateLimiter(2)
+        limiter = RateLimiter(2, headroom=0)
         order: list[int] = []
 
         async def one(i: int) -> None:
@@ -123,3 +124,14 @@ def test_waiters_are_served_first_come_first_served() -> None:
         return order
 
     assert run(main()) == list(range(6))
+
+
+def test_headroom_keeps_r_requests_over_a_second_apart_at_the_server() -> None:
+    """Spaced exactly 1/R apart, R + 1 requests span one second, and a request arriving a
+    millisecond early meets a server's strict "R per second" with a 429. The default
+    headroom spreads them so that 20 ms of network jitter still keeps R + 1 apart."""
+    times = run(_grants(RateLimiter(4), 9))
+    gaps = {round(b - a, 6) for a, b in itertools.pairwise(times)}
+    assert gaps == {round(1.02 / 4, 6)}
+    spans = [later - first for first, later in zip(times, times[4:], strict=False)]
+    assert min(spans) == pytest.approx(1.02)  # R + 1 = 5 requests: 20 ms beyond a second

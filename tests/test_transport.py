@@ -125,7 +125,7 @@ def test_the_limiter_slows_after_a_429_and_recovers_in_the_request_times() -> No
         return Received(429, {"Retry-After": "0"}, b"{}") if n == 20 else OK
 
     sender = ScriptedSender(answer)
-    limiter = st.RateLimiter(40, recovery_interval=0.5, recovery_factor=2.0)
+    limiter = st.RateLimiter(40, recovery_interval=0.5, recovery_factor=2.0, headroom=0)
 
     async def main() -> None:
         t = transport(sender, limiter=limiter)
@@ -145,7 +145,7 @@ def test_close_fails_every_waiting_call_at_once_and_they_take_no_turns() -> None
         return OK
 
     async def main() -> tuple[list[Any], float, list[float]]:
-        limiter = st.RateLimiter(0.5)  # a turn every 2 s, shared with another client
+        limiter = st.RateLimiter(0.5, headroom=0)  # a turn every 2 s, shared with another client
         t = transport(ScriptedSender(answer), limiter=limiter, max_concurrency=2)
         calls = [asyncio.create_task(t.request("GET", "/customers")) for _ in range(5)]
         await until(1.0)  # 1 in flight, 1 waiting for a turn, 3 for a slot
