@@ -51,6 +51,7 @@ __all__ = [
 SERVICE_URL = "https://app.seventime.se"
 DEFAULT_BASE_URL = f"{SERVICE_URL}/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: The service's documented limit (v2 reference, "Rate-limit"): 4 requests per second.
 DEFAULT_RATE_LIMIT = 4.0
 _VERSION_IN_PATH = re.compile(r"/api/(\d+)/?$")
@@ -146,6 +147,11 @@ class SevenTimeClient:
             raise ValidationError(
                 f"no API key: pass api_key= or set {API_KEY_ENV} "
                 "(Seven Time: Settings -> Integrations -> API)"
+            )
+        if _CONTROL.search(key):  # a newline from `cat keyfile` or an .env file, typically
+            raise ValidationError(
+                "the API key contains a control character (a trailing newline?); "
+                "remove it (the key is not shown here)"
             )
         self._dialect: Dialect = dialect_for(infer_api_version(base_url, api_version))
         if base_url is None:

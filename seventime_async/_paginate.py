@@ -284,6 +284,12 @@ class Paginator(Generic[T]):
         return self._walk.cursor
 
     @property
+    def total(self) -> int | None:
+        """How many items the server says match (v2's ``meta.totalResources``); None
+        until it has said so, and always in v1."""
+        return None
+
+    @property
     def exhausted(self) -> bool:
         """Whether every item was yielded (a resume from ``cursor`` would yield none)."""
         return self._walk.exhausted

@@ -24,6 +24,7 @@ __all__ = [
     "check_id",
     "filter_params",
     "list_params",
+    "parse_filters",
     "missing_required",
     "sort_key",
     "write_payload",
@@ -94,6 +95,32 @@ def _filter_text(endpoint: Endpoint[Any], name: str, spec: Filter, value: Any) -
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValidationError(f"{what} takes a string or a number, got {value!r}")
     return scalar_text(value)
+
+
+def parse_filters(endpoint: Endpoint[Any], api: Api, texts: Mapping[str, str]) -> dict[str, Any]:
+    """Filters given as text (a command line, a checkpoint) as the values their kinds
+    take: ``true``/``false``, ``YYYY-MM-DD`` dates and ISO 8601 date-times with an offset
+    (``Z`` allowed). Unknown names are left for :func:`filter_params` to refuse."""
+    out: dict[str, Any] = {}
+    for name, text in texts.items():
+        spec = api.filters.get(name)
+        kind = spec.kind if spec is not None else FilterKind.TEXT
+        try:
+            if kind is FilterKind.BOOL:
+                if text not in ("true", "false"):
+                    raise ValueError("expected true or false")
+                out[name] = text == "true"
+            elif kind is FilterKind.DATE:
+                out[name] = date.fromisoformat(text)
+            elif kind is FilterKind.DATETIME:
+                out[name] = datetime.fromisoformat(text)
+            else:
+                out[name] = text
+        except ValueError as problem:
+            raise ValidationError(
+                f"{endpoint.name} filter {name}={text!r}: {problem} ({kind.value})"
+            ) from None
+    return out
 
 
 def filter_params(

@@ -207,6 +207,7 @@ def test_version_and_help_for_every_command(capsys: pytest.CaptureFixture[str]) 
         assert caught.value.code == 0
     out = capsys.readouterr().out
     assert __version__ in out and "--resume" in out and "--fault-rate" in out
+    assert "--follow-symlinks" in out and "5 output in use" in out  # the exit codes
 
 
 def _wait_for_items(path: Path, at_least: int, proc: subprocess.Popen[bytes]) -> None:

@@ -308,3 +308,10 @@ async def test_close_is_idempotent_and_a_closed_client_refuses(emulator: Emulato
     await client.close()
     with pytest.raises(st.ClientClosedError, match="closed"):
         await client.customers.list()
+
+
+@pytest.mark.parametrize("key", ["k\n", "k\r", "k\x00y", "\tk", "k\x7f", "k\x85"])
+def test_a_key_with_a_control_character_is_refused_unshown(key: str) -> None:
+    with pytest.raises(st.ValidationError) as caught:
+        st.SevenTimeClient(key)
+    assert key not in str(caught.value) and "control character" in str(caught.value)
