@@ -173,6 +173,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key", default=None, help="the key to accept (default: random)")
     serve.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="share of requests to fail")
+    serve.add_argument("--api-version", type=int, choices=(1, 2), default=1, help="URL printed")
+    serve.add_argument("--rate-limit", type=int, default=None, metavar="R", help="429 beyond R/s")
     for endpoint in ENDPOINTS:
         if endpoint.name != "user_roles":
             serve.add_argument(
@@ -392,6 +394,8 @@ async def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         latency=args.latency,
         faults=Faults(rate=args.fault_rate),
+        api_version=args.api_version,
+        rate_limit=args.rate_limit,
         **counts,
     )
     await emu.start()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from .._endpoints import ENDPOINTS, Endpoint
 from .._wire import format_timestamp
+from ._generic import generic_docs
 
 __all__ = ["DEFAULT_COUNTS", "Generator", "object_id"]
 
@@ -121,6 +124,9 @@ DEFAULT_COUNTS: dict[str, int] = {
     "invoices": 300,
     "invoice_tags": 5,
 }
+#: How many documents a family generated from its entity class gets by default.
+GENERIC_COUNT = 60
+LOOKUP_COUNT = 6
 USER_ROLES = [
     (1, "Administratör"),
     (10, "Arbetsledare"),
@@ -154,7 +160,7 @@ def _stamp(seconds: int, millis: int) -> str:
 class Generator:
     """Builds every collection from one seed, so a seed always gives the same account."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
 
     def moment(self) -> tuple[str, str]:
@@ -173,7 +179,9 @@ class Generator:
     def phone(self) -> str:
         return f"0{self.rng.randint(10, 999)}-{self.rng.randint(100000, 999999)}"
 
-    def build(self, counts: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    def build(
+        self, counts: dict[str, int], endpoints: Sequence[Endpoint[Any]] = ENDPOINTS
+    ) -> dict[str, list[dict[str, Any]]]:
         c = {**DEFAULT_COUNTS, **counts}
         data: dict[str, list[dict[str, Any]]] = {}
         data["user_roles"] = [{"userRoleId": i, "userRoleName": n} for i, n in USER_ROLES]
@@ -195,6 +203,20 @@ class Generator:
         data["projects"] = [self.project(i, data) for i in range(c["projects"])]
         data["work_orders"] = [self.work_order(i, data) for i in range(c["work_orders"])]
         data["invoices"] = [self.invoice(i, data) for i in range(c["invoices"])]
+        # Families without a builder above are generated from their entity class, after
+        # the others so that those keep their data for a given seed.
+        for endpoint in endpoints:
+            if endpoint.name not in data:
+                specs = [api for api in map(endpoint.spec, endpoint.versions) if api is not None]
+                usual = (
+                    0  # uploads only (documents): nothing to list
+                    if not any(api.listable for api in specs)
+                    else GENERIC_COUNT
+                    if any(api.paged for api in specs)
+                    else LOOKUP_COUNT
+                )
+                count = c.get(endpoint.name, usual)
+                data[endpoint.name] = generic_docs(endpoint, count, self.rng, data, self.moment)
         return data
 
     # -- one builder per document shape ------------------------------------------------
