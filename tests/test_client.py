@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 
 import seventime_async as st
-from seventime_async._endpoints import ENDPOINTS
+from seventime_async._endpoints import ENDPOINTS, families
+from seventime_async._resources import resource_class
 from seventime_async.emulator import Emulator, Faults
 
 from .conftest import client_for
@@ -22,7 +23,7 @@ def _big_customer(emu: Emulator) -> str:
     return max(counts, key=counts.__getitem__)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+@pytest.mark.parametrize("endpoint", families(1), ids=lambda e: e.name)
 async def test_every_resource_lists_over_tcp(
     endpoint: Any, emulator: Emulator, client: st.SevenTimeClient
 ) -> None:
@@ -46,7 +47,8 @@ async def test_every_resource_lists_over_tcp(
 def test_client_attributes_are_typed_by_the_table() -> None:
     for endpoint in ENDPOINTS:
         annotation = st.SevenTimeClient.__annotations__[endpoint.name]
-        assert annotation == f"Resource[{endpoint.entity.__name__}]", endpoint.name
+        kind = resource_class(endpoint).__name__
+        assert annotation == f"{kind}[{endpoint.entity.__name__}]", endpoint.name
 
 
 async def test_an_operation_the_version_lacks_is_refused_before_any_request(
@@ -64,7 +66,7 @@ async def test_an_operation_the_version_lacks_is_refused_before_any_request(
     assert emulator.request_count == 0
 
 
-@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.v1.get], ids=lambda e: e.name)
+@pytest.mark.parametrize("endpoint", [e for e in families(1) if e.api(1).get], ids=lambda e: e.name)
 async def test_get_by_id(endpoint: Any, emulator: Emulator, client: st.SevenTimeClient) -> None:
     doc = emulator.items(endpoint.name)[-1]
     item = await getattr(client, endpoint.name).get(doc["_id"])

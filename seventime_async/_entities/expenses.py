@@ -38,7 +38,7 @@ class ExpenseItem(Entity):
     is_inventory_item: bool | None = None
     always_reimburse: bool | None = None
     favorite: bool | None = None
-    parent_expense_item: str | ExpenseItem | None = None
+    parent_expense_item: str | None = None
     parent_expense_item_name: str | None = None
     category_group_number: str | None = None
     article_group_number: str | None = None
