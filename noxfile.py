@@ -29,7 +29,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".", "mypy")
+    session.install("-e", ".[sync]", "mypy")
     session.run("mypy", "--strict", PACKAGE)
 
 

@@ -32,6 +32,9 @@ import orjson
 import seventime_async as st
 from seventime_async._converter import structure_page
 
+from .sync import bench_sync, report_sync
+from .windows import bench_windows, report_windows
+
 HERE = Path(__file__).parent
 FIXTURES = HERE.parent / "tests" / "fixtures" / "reference_examples.json"
 RESULTS = HERE / "results.json"
@@ -303,7 +306,7 @@ async def bench_memory(smoke: bool) -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     versions = {}
-    for package in ("seventime-async", "aiohttp", "attrs", "cattrs", "aiolimiter", "orjson"):
+    for package in ("seventime-async", "aiohttp", "attrs", "cattrs", "orjson"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
     return {
@@ -380,6 +383,8 @@ async def run(smoke: bool) -> dict[str, Any]:
     results["concurrency"] = await bench_concurrency(smoke)
     results["rate"] = await bench_rate(smoke)
     results["memory"] = await bench_memory(smoke)
+    results["sync"] = await bench_sync(smoke)
+    results["windows"] = await bench_windows(smoke)
     return results
 
 
@@ -390,7 +395,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     results = asyncio.run(run(args.smoke))
-    rows = report(results)
+    rows = report(results) + report_sync(results["sync"]) + report_windows(results["windows"])
     results["targets"] = {t: {"value": v, "target": b, "met": ok} for t, v, b, ok in rows}
     if not args.smoke:
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -103,15 +103,35 @@ from ._events import (
     ResponseReceived,
     RetryScheduled,
 )
+from ._keyset import BracketDialect
 from ._page import Page
-from ._paginate import Paginator
-from ._planner import BracketDialect, SeekDialect
+from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._resources import Resource
 from ._retry import RetryPolicy
+from ._sync import (
+    Account,
+    AccountBusyError,
+    AccountsReport,
+    FamilyResult,
+    PostgresStore,
+    SqliteStore,
+    Store,
+    StoreError,
+    SyncError,
+    SyncProgress,
+    SyncResult,
+    load_accounts,
+    sync,
+    sync_accounts,
+)
 from ._version import __version__
+from ._walk import Paginator
 
 __all__ = [
+    "Account",
+    "AccountBusyError",
+    "AccountsReport",
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
@@ -140,6 +160,7 @@ __all__ = [
     "Event",
     "Expense",
     "ExpenseItem",
+    "FamilyResult",
     "HouseProperties",
     "Invoice",
     "InvoiceAddress",
@@ -156,6 +177,7 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "Permissions",
+    "PostgresStore",
     "PriceList",
     "Project",
     "ProjectStatus",
@@ -185,9 +207,15 @@ __all__ = [
     "ServiceUnavailableError",
     "SevenTimeClient",
     "SevenTimeError",
+    "SqliteStore",
     "StaffLedger",
+    "Store",
+    "StoreError",
     "SupplementOrder",
     "SupplierInvoice",
+    "SyncError",
+    "SyncProgress",
+    "SyncResult",
     "Tag",
     "Task",
     "TimeCategory",
@@ -212,7 +240,10 @@ __all__ = [
     "WorkScheduleDay",
     "WorkScheduleWeek",
     "__version__",
+    "load_accounts",
     "ref_id",
     "structure",
+    "sync",
+    "sync_accounts",
     "unstructure",
 ]

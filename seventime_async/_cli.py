@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import re
 import shlex
 import sys
 import time
@@ -25,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import _cli_sync
+from ._cli_emulator import add_emulator_options, embedded_emulator
 from ._client import (
     API_KEY_ENV,
     DEFAULT_RATE_LIMIT,
@@ -39,6 +40,7 @@ from ._export import CheckpointError, ExportState, export
 from ._files import OutputInUseError
 from ._requests import filter_params, parse_filters
 from ._version import __version__
+from ._wire import printable
 
 __all__ = ["main"]
 
@@ -150,19 +152,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write through a symbolic link at the output path (refused by default)",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
-    emu = ex.add_argument_group("embedded emulator (no API key needed)")
-    emu.add_argument("--emulator", action="store_true", help="export from an in-process emulator")
-    emu.add_argument("--emulator-seed", type=int, default=1)
-    emu.add_argument("--emulator-latency", type=float, default=0.0, metavar="SECONDS")
-    emu.add_argument(
-        "--emulator-count",
-        type=_key_value,
-        action="append",
-        default=[],
-        metavar="RESOURCE=N",
-        help="items to generate, e.g. customers=25000",
-    )
+    add_emulator_options(ex, "export")
 
+    _cli_sync.add_parser(commands)
     serve = commands.add_parser(
         "emulator",
         help="serve the emulator on 127.0.0.1",
@@ -275,13 +267,9 @@ class _Progress:
 async def _source(args: argparse.Namespace) -> AsyncIterator[tuple[str | None, str]]:
     """(base_url, api_key): the embedded emulator's, or the configured API's."""
     if args.emulator:
-        from .emulator import Emulator
-
-        counts: dict[str, Any] = {name: int(value) for name, value in args.emulator_count}
-        async with Emulator(
-            seed=args.emulator_seed, latency=args.emulator_latency, **counts
-        ) as emu:
-            yield emu.base_url, emu.api_key
+        version = infer_api_version(args.base_url, args.api_version)
+        async with embedded_emulator(args) as emu:
+            yield emu.url(version), emu.api_key
         return
     key = os.environ.get(API_KEY_ENV)
     if not key:
@@ -413,14 +401,10 @@ async def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def _fail(message: str, code: int) -> int:
     """Print ``message`` as one line, control characters (newlines, terminal escapes
     from a server's message or a file name) shown escaped; return ``code``."""
-    shown = _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
-    print(f"seventime-async: {shown}", file=sys.stderr)
+    print(f"seventime-async: {printable(message)}", file=sys.stderr)
     return code
 
 
@@ -433,6 +417,8 @@ def _file_problem(error: OSError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)  # exits 2 on a usage error
+    if args.command == "sync":
+        return _cli_sync.main(args)
     command = _export(args, argv) if args.command == "export" else _serve(args)
     try:
         return asyncio.run(command)

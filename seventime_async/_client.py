@@ -57,12 +57,15 @@ from ._entities import (
 )
 from ._errors import ValidationError
 from ._events import EventHook
-from ._planner import SeekDialect
+from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._requests import check_id
 from ._resources import DocumentResource, Resource, TimerResource, resource_class
 from ._retry import RetryPolicy
+from ._sender import DEFAULT_MAX_RESPONSE_BYTES
+from ._tokens import check_cursor_key
 from ._transport import Transport
+from ._wire import unsafe_char
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -76,7 +79,6 @@ __all__ = [
 SERVICE_URL = "https://app.seventime.se"
 DEFAULT_BASE_URL = f"{SERVICE_URL}/api/1"
 API_KEY_ENV = "SEVENTIME_API_KEY"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: The service's documented limit (v2 reference, "Rate-limit"): 4 requests per second.
 DEFAULT_RATE_LIMIT = 4.0
 _VERSION_IN_PATH = re.compile(r"/api/(\d+)/?$")
@@ -124,11 +126,17 @@ class SevenTimeClient:
     :param rate_burst: requests that may go at once before the rate applies (default 1).
     :param max_concurrency: requests in flight at once.
     :param max_retries: retries of one request on 429/5xx/connection errors.
-    :param timeout: seconds for one attempt, or an ``aiohttp.ClientTimeout``.
+    :param timeout: seconds for one attempt, or an ``aiohttp.ClientTimeout`` (whose
+        ``sock_read`` here bounds reading a whole body, see the README).
+    :param max_response_bytes: the largest response body read (default 64 MiB); a
+        larger one fails fast with a :class:`DecodeError`, not retried.
     :param session: an ``aiohttp.ClientSession`` to use; the client never closes it.
     :param retry: a :class:`RetryPolicy` for back-off details (overrides ``max_retries``).
     :param events: a callback receiving request, retry, rate-wait and page events.
     :param seek_dialect: how range filters are spelled (default ``field[$gt]=v``).
+    :param cursor_key: bytes (16 or more) to sign resume tokens with (HMAC-SHA256), so a
+        token altered or forged by whoever held it is refused; set it when tokens pass
+        through untrusted hands (a web service handing them to its users).
     """
 
     customers: Resource[Customer]
@@ -187,10 +195,12 @@ class SevenTimeClient:
         max_concurrency: int = 8,
         max_retries: int = 5,
         timeout: float | aiohttp.ClientTimeout = 30.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
         events: EventHook | None = None,
         seek_dialect: SeekDialect | None = None,
+        cursor_key: bytes | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         if not key:
@@ -198,7 +208,7 @@ class SevenTimeClient:
                 f"no API key: pass api_key= or set {API_KEY_ENV} "
                 "(Seven Time: Settings -> Integrations -> API)"
             )
-        if _CONTROL.search(key):  # a newline from `cat keyfile` or an .env file, typically
+        if any(map(unsafe_char, key)):  # a newline from `cat keyfile` or an .env file, typically
             raise ValidationError(
                 "the API key contains a control character (a trailing newline?); "
                 "remove it (the key is not shown here)"
@@ -207,6 +217,7 @@ class SevenTimeClient:
         if base_url is None:
             base_url = f"{SERVICE_URL}/api/{self._dialect.version}"
         self.acting_user = None if acting_user is None else check_id(acting_user, "acting_user")
+        signing_key = check_cursor_key(cursor_key)
         if max_concurrency < 1:
             raise ValidationError(f"max_concurrency must be at least 1, got {max_concurrency}")
         limiter: RateLimiter | None
@@ -218,6 +229,8 @@ class SevenTimeClient:
             limiter = RateLimiter(rate_limit, burst=rate_burst)
         if max_retries < 0:
             raise ValidationError(f"max_retries must be >= 0, got {max_retries}")
+        if max_response_bytes < 1:
+            raise ValidationError(f"max_response_bytes must be positive, got {max_response_bytes}")
         if isinstance(timeout, int | float):
             timeout = aiohttp.ClientTimeout(total=timeout)
         self._transport = Transport(
@@ -230,6 +243,7 @@ class SevenTimeClient:
             timeout=timeout,
             events=events,
             headers=self._dialect.headers,
+            max_response_bytes=max_response_bytes,
         )
         for endpoint in ENDPOINTS:
             resource = resource_class(endpoint)(
@@ -238,6 +252,7 @@ class SevenTimeClient:
                 self._dialect,
                 acting_user=self.acting_user,
                 seek_dialect=seek_dialect,
+                cursor_key=signing_key,
             )
             setattr(self, endpoint.name, resource)
 

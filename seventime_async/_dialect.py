@@ -17,7 +17,10 @@ import orjson
 
 from ._errors import ValidationError, decode_error
 from ._http import Body, Response
+from ._keyset import KeysetPlanner
+from ._plan import WalkStrategy
 from ._qs import encode_pairs
+from ._windows import WindowPlanner
 from ._wire import scalar_text
 
 __all__ = ["DIALECTS", "V1", "V2", "Dialect", "ListPage", "dialect_for"]
@@ -35,6 +38,8 @@ class ListPage:
     total: int | None = None
     total_pages: int | None = None
     page: int | None = None
+    #: The response it came from, for errors about its items.
+    source: Response | None = attrs.field(default=None, eq=False, repr=False)
 
 
 class Dialect(Protocol):
@@ -51,6 +56,11 @@ class Dialect(Protocol):
     @property
     def headers(self) -> Mapping[str, str]:
         """Headers every request of this version carries (besides the key)."""
+        ...
+
+    @property
+    def walk(self) -> WalkStrategy:
+        """How ``iter_all`` pages past the cap: keyset (v1) or page windows (v2)."""
         ...
 
     def page_params(self, limit: int | None, page: int | None) -> list[tuple[str, str]]:
@@ -87,6 +97,7 @@ class _V1:
     version: int = 1
     max_page_size: int = 100
     headers: Mapping[str, str] = attrs.field(factory=dict)
+    walk: WalkStrategy = KeysetPlanner
 
     def page_params(self, limit: int | None, page: int | None) -> list[tuple[str, str]]:
         if limit is not None or page is not None:
@@ -99,7 +110,7 @@ class _V1:
     def list_page(self, response: Response) -> ListPage:
         if not _objects(response.data):
             raise decode_error("expected a JSON array of objects", response)
-        return ListPage(response.data)
+        return ListPage(response.data, source=response)
 
     def one(self, response: Response) -> Raw:
         return _object(response, response.data, "a JSON object")
@@ -133,6 +144,7 @@ class _V2:
     headers: Mapping[str, str] = attrs.field(
         factory=lambda: {"Content-Type": "application/json", "Accept": "application/json"}
     )
+    walk: WalkStrategy = WindowPlanner
 
     def page_params(self, limit: int | None, page: int | None) -> list[tuple[str, str]]:
         params = []
@@ -154,7 +166,7 @@ class _V2:
             raise decode_error('expected {"data": [objects]} (the v2 list envelope)', response)
         meta = data.get("meta")
         if meta is None:  # lookup lists send data alone
-            return ListPage(data["data"])
+            return ListPage(data["data"], source=response)
         if not isinstance(meta, dict):
             raise decode_error("expected meta to be an object", response)
         return ListPage(
@@ -162,6 +174,7 @@ class _V2:
             total=_count(meta, "totalResources"),
             total_pages=_count(meta, "totalPages"),
             page=_count(meta, "currentPage"),
+            source=response,
         )
 
     def one(self, response: Response) -> Raw:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._wire import printable
+
 if TYPE_CHECKING:
     from ._http import Response
 
@@ -26,6 +28,7 @@ __all__ = [
     "SevenTimeError",
     "TransportError",
     "ValidationError",
+    "clean_message",
     "decode_error",
     "error_for_status",
 ]
@@ -84,13 +87,32 @@ class PaginationError(SevenTimeError):
         self.value = value
 
 
+#: The most of a server's ``errorMessage`` an error keeps (a hostile server sent 50 MB).
+MAX_ERROR_MESSAGE = 500
+
+
+def clean_message(text: str, limit: int = MAX_ERROR_MESSAGE) -> str:
+    """A server's message safe for a terminal or a log line (see :func:`_wire.printable`)."""
+    return printable(text, limit)
+
+
 class ApiError(SevenTimeError):
-    """The server answered with an HTTP error status."""
+    """The server answered with an HTTP error status.
+
+    ``error_message`` is the server's ``errorMessage``, made safe to print (see
+    :func:`clean_message`). ``after_uncertain_attempt`` is True when an earlier attempt
+    of the same request was sent and may have been processed (the connection dropped,
+    it timed out, or a 5xx other than 503 came back) before this answer: a 404 on a
+    retried DELETE then means the delete was done.
+    """
+
+    after_uncertain_attempt: bool = False
 
     def __init__(self, status: int, error_message: str, method: str, url: str) -> None:
-        super().__init__(error_message or f"HTTP {status}")
+        message = clean_message(error_message)
+        super().__init__(message or f"HTTP {status}")
         self.status = status
-        self.error_message = error_message
+        self.error_message = message
         self.method = method
         self.url = url
 
@@ -100,7 +122,7 @@ class ApiError(SevenTimeError):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.status, self.error_message, self.method, self.url))
+        return (type(self), (self.status, self.error_message, self.method, self.url), self.__dict__)
 
 
 class BadRequestError(ApiError):
@@ -134,10 +156,8 @@ class RateLimitError(ApiError):
         self.retry_after = retry_after
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            type(self),
-            (self.status, self.error_message, self.method, self.url, self.retry_after),
-        )
+        args = (self.status, self.error_message, self.method, self.url, self.retry_after)
+        return (type(self), args, self.__dict__)
 
 
 class ServerError(ApiError):

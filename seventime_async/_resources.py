@@ -21,8 +21,7 @@ from ._entities import Entity
 from ._errors import NotFoundError, ValidationError, decode_error
 from ._http import Response
 from ._page import Page
-from ._paginate import Paginator
-from ._planner import PAGE_SIZE, Position, SeekDialect, WalkSpec, decode_token
+from ._plan import SeekDialect, WalkSpec
 from ._requests import (
     check_direction,
     check_id,
@@ -32,6 +31,7 @@ from ._requests import (
     write_payload,
 )
 from ._transport import Transport
+from ._walk import Paginator, open_walk
 
 __all__ = ["MAX_UPLOAD_BYTES", "DocumentResource", "Resource", "TimerResource", "resource_class"]
 
@@ -47,6 +47,10 @@ Raw = dict[str, Any]
 _SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError)
 
 
+def _as_sent(items: list[Raw], _response: Response) -> list[Raw]:
+    return items
+
+
 class Resource(Generic[E]):
     """One endpoint family: ``list``, ``iter_all``, ``get``, ``get_many``, ``create``,
     ``update`` and ``delete``, as far as the client's API version offers them."""
@@ -59,12 +63,14 @@ class Resource(Generic[E]):
         *,
         acting_user: str | None = None,
         seek_dialect: SeekDialect | None = None,
+        cursor_key: bytes | None = None,
     ) -> None:
         self._transport = transport
         self.endpoint = endpoint
         self._dialect = dialect
         self._acting_user = acting_user
         self._seek_dialect = seek_dialect
+        self._cursor_key = cursor_key
 
     def __repr__(self) -> str:
         return (
@@ -133,9 +139,10 @@ class Resource(Generic[E]):
             limit=limit,
         )
 
-    async def _fetch_items(self, params: Sequence[tuple[str, str]]) -> builtins.list[Raw]:
+    async def _fetch_page(self, params: Sequence[tuple[str, str]]) -> ListPage:
+        """One page of a walk, items and ``meta``, knowing the response it came from."""
         found, _ = await self._list_response(params)
-        return found.items
+        return found
 
     def iter_all(
         self,
@@ -145,23 +152,27 @@ class Resource(Generic[E]):
         concurrency: int = 1,
         cursor: str | None = None,
         max_items: int | None = None,
+        page_size: int | None = None,
         page_size_hint: int | None = None,
         **filters: Any,
     ) -> Paginator[E]:
         """Every item matching ``filters``, exactly once, past the page cap.
 
-        See :class:`Paginator` and the README's pagination section for the ordering,
-        resume and concurrency rules.
+        ``page_size`` is the most items one request brings (v1: 100, or a deployment's
+        lower cap; v2: up to 500, the default). ``page_size_hint`` is its deprecated
+        name. See :class:`Paginator` and the README's pagination section for the
+        ordering, resume and concurrency rules.
         """
         return self._walk(
             self._decode_walk_page,
             sort_by,
             sort_direction,
-            concurrency,
-            cursor,
-            max_items,
-            page_size_hint,
             filters,
+            concurrency=concurrency,
+            cursor=cursor,
+            max_items=max_items,
+            page_size=page_size,
+            page_size_hint=page_size_hint,
         )
 
     def iter_raw(
@@ -172,41 +183,35 @@ class Resource(Generic[E]):
         concurrency: int = 1,
         cursor: str | None = None,
         max_items: int | None = None,
+        page_size: int | None = None,
         page_size_hint: int | None = None,
         **filters: Any,
     ) -> Paginator[dict[str, Any]]:
         """As :meth:`iter_all`, yielding the JSON objects exactly as the API sent them."""
         return self._walk(
-            list,
+            _as_sent,
             sort_by,
             sort_direction,
-            concurrency,
-            cursor,
-            max_items,
-            page_size_hint,
             filters,
+            concurrency=concurrency,
+            cursor=cursor,
+            max_items=max_items,
+            page_size=page_size,
+            page_size_hint=page_size_hint,
         )
 
-    def _decode_walk_page(self, items: builtins.list[Raw]) -> builtins.list[E]:
-        try:
-            return structure_page(items, self.endpoint.entity)
-        except _SHAPE_ERRORS as exc:
-            where = Response(200, None, "GET", self._transport.base_url + self.endpoint.path)
-            raise self._shape_error(where, exc) from None
+    def _decode_walk_page(self, items: builtins.list[Raw], response: Response) -> builtins.list[E]:
+        return self._entities(items, response)
 
     def _walk(
         self,
-        decode: Callable[[builtins.list[Raw]], builtins.list[Any]],
+        decode: Callable[[builtins.list[Raw], Response], builtins.list[Any]],
         sort_by: str | None,
         sort_direction: str,
-        concurrency: int,
-        cursor: str | None,
-        max_items: int | None,
-        page_size_hint: int | None,
         filters: dict[str, Any],
+        **options: Any,
     ) -> Paginator[Any]:
         endpoint = self.endpoint
-        api = self.api
         check_direction(sort_direction)
         key = endpoint.key if sort_by is None else sort_key(endpoint, sort_by)
         spec = WalkSpec(
@@ -214,21 +219,18 @@ class Resource(Generic[E]):
             key=key,
             unique=key == endpoint.key,
             descending=sort_direction == "descending",
-            filters=tuple(filter_params(endpoint, api, filters)),
+            filters=tuple(filter_params(endpoint, self.api, filters)),
             id_field="_id" if endpoint.key == "_id" else endpoint.key,
         )
-        positions = decode_token(spec, cursor) if cursor is not None else [Position()]
-        return Paginator(
-            fetch=self._fetch_items,
-            spec=spec,
-            positions=positions,
-            plan=cursor is None and concurrency > 1,
-            concurrency=concurrency,
-            decode=decode,
-            max_items=max_items,
-            page_size=page_size_hint or PAGE_SIZE,
-            dialect=self._seek_dialect,
+        return open_walk(
+            self._fetch_page,
+            spec,
+            self._dialect,
+            decode,
+            cursor_key=self._cursor_key,
+            seek_dialect=self._seek_dialect,
             events=self._transport.emit,
+            **options,
         )
 
     async def get(self, id: str) -> E:
@@ -337,7 +339,7 @@ class Resource(Generic[E]):
         try:
             await self._transport.request("DELETE", self.endpoint.path, body=body)
         except NotFoundError as gone:
-            if not getattr(gone, "after_uncertain_attempt", False):
+            if not gone.after_uncertain_attempt:
                 raise
 
 

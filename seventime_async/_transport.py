@@ -1,32 +1,27 @@
-"""The transport: the only module that touches aiohttp.
+"""The transport: turns, retries and the one boundary of the client's I/O.
 
-One instance per client holds the session, the auth header, the shared rate limiter and
-concurrency semaphore, the retry loop, and the one place aiohttp failures and HTTP
-statuses become this library's errors. Everything above it sees decoded JSON or a
-:class:`SevenTimeError`.
+One instance per client holds the sender (``_sender``, the only aiohttp user), the shared
+rate limiter and concurrency semaphore, and the retry loop around a pure reading of each
+answer (``_interpret``). Everything above it gets a :class:`Response` or a
+:class:`SevenTimeError`, never another exception, and no error it raises chains to an
+exception that could hold the API key.
+
+A request first waits for a concurrency slot, then for a rate-limiter turn, then sends at
+once: a turn taken before the slot would be spent while waiting, and after a stall the
+calls holding turns would all fire together, far above the rate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
+from contextlib import asynccontextmanager
 from ipaddress import ip_address
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
-import aiohttp
-import orjson
-
-from ._errors import (
-    ClientClosedError,
-    DecodeError,
-    RateLimitError,
-    SevenTimeError,
-    TransportError,
-    ValidationError,
-    error_for_status,
-)
+from ._errors import ApiError, ClientClosedError, SevenTimeError, TransportError, ValidationError
 from ._events import (
     Event,
     EventHook,
@@ -35,16 +30,22 @@ from ._events import (
     ResponseReceived,
     RetryScheduled,
 )
-from ._http import Body, Response
+from ._http import BODY_PREVIEW, Body, Request, Response
+from ._interpret import interpret
 from ._ratelimit import RateLimiter
-from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._retry import AttemptFailed, Failure, RetryPolicy
+from ._sender import DEFAULT_MAX_RESPONSE_BYTES, AiohttpSender, Received, Sender
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["Transport", "check_base_url"]
 
 logger = logging.getLogger("seventime_async")
 
 Pairs = Sequence[tuple[str, str]]
-_BODY_PREVIEW = 200
+T = TypeVar("T")
+_CLOSED = "this SevenTimeClient is closed"
 
 
 def check_base_url(base_url: str) -> str:
@@ -70,22 +71,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class _Outcome(Exception):
-    """One failed attempt, classified for the retry decision (internal)."""
-
-    def __init__(
-        self,
-        failure: Failure,
-        error: SevenTimeError,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        self.failure = failure
-        self.error = error
-        self.status = status
-        self.retry_after = retry_after
-
-
 class Transport:
     def __init__(
         self,
@@ -99,18 +84,31 @@ class Transport:
         timeout: aiohttp.ClientTimeout,
         events: EventHook | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sender: Sender | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
-        self._headers = {**(headers or {}), "Client-Secret": api_key}
-        self._headers.setdefault("Accept", "application/json")
-        self._session = session
-        self._owns_session = session is None
+        self._secret = api_key
+        self._aiohttp: AiohttpSender | None = None
+        if sender is None:
+            sent_headers = {**(headers or {}), "Client-Secret": api_key}
+            sent_headers.setdefault("Accept", "application/json")
+            sender = self._aiohttp = AiohttpSender(
+                base_url=self.base_url,
+                headers=sent_headers,
+                session=session,
+                timeout=timeout,
+                max_response_bytes=max_response_bytes,
+            )
+        self._sender = sender
         self.limiter = limiter
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self.retry = retry
-        self.timeout = timeout
         self._events = events
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # Tasks waiting for a slot, a turn or a retry: close() wakes them to fail.
+        self._waiting: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -128,176 +126,142 @@ class Transport:
         except Exception:
             logger.exception("the events callback raised; ignoring")
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise ClientClosedError("this SevenTimeClient is closed")
-        if self._session is None:
-            # Created on first use, inside the running loop, as aiohttp expects.
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-            # aiohttp silently resends an idempotent request once when the connection
-            # drops; that resend would bypass the rate limiter and the retry count, so
-            # our own session leaves every retry to the policy here.
-            if hasattr(self._session, "_retry_connection"):
-                self._session._retry_connection = False
-        return self._session
-
     async def close(self) -> None:
-        """Close the session if this transport created it. Safe to call twice."""
+        """Close the session if this transport created it; calls still waiting for a
+        slot, a turn or a retry fail with :class:`ClientClosedError` at once, taking no
+        turn. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        if self._owns_session and self._session is not None:
-            await self._session.close()
+        for task in self._waiting:
+            task.cancel()
+        if self._aiohttp is not None:
+            await self._aiohttp.close()
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise ClientClosedError(_CLOSED)
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ClientClosedError(
+                "this SevenTimeClient is bound to the event loop it was first used in, "
+                "and this is another one; create one client per event loop"
+            )
 
     async def request(
         self, method: str, path: str, *, params: Pairs | None = None, body: Body | None = None
     ) -> Response:
-        """Send one API request (retrying it as the policy allows); return decoded JSON."""
-        url = self.base_url + path
-        shown = f"{url}?{urlencode(params)}" if params else url
+        """Send one API request (retrying it as the policy allows); return decoded JSON.
+
+        Every failure is a :class:`SevenTimeError`. An :class:`ApiError` after an
+        earlier attempt that may have been processed has ``after_uncertain_attempt``.
+        """
+        self._check_usable()
+        request = Request(method, path, tuple(params or ()), body)
+        url = request.url(self.base_url)
+        uncertain = False
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._attempt(method, path, url, shown, params, body, attempt)
-            except _Outcome as outcome:
-                error = outcome.error
-                retry_after = outcome.retry_after
-                if retry_after is not None and retry_after > self.retry.max_retry_after:
-                    raise error from None
-                if not self.retry.should_retry(method, outcome.failure, outcome.status, attempt):
-                    raise error from None
-                delay = self.retry.delay(attempt, retry_after)
-                reason = str(outcome.status) if outcome.status else outcome.failure.value
-                logger.warning(
-                    "%s %s failed (%s), retry %d/%d in %.2fs",
-                    method,
-                    path,
-                    reason,
-                    attempt,
-                    self.retry.max_retries,
-                    delay,
-                )
-                self.emit(RetryScheduled(method, path, attempt, delay, reason, outcome.status))
-                await asyncio.sleep(delay)
+                return await self._attempt(request, url, attempt)
+            except AttemptFailed as exc:
+                failed = exc
+            except SevenTimeError:
+                raise
+            except Exception as exc:  # the one boundary: nothing raw escapes
+                failed = self._unexpected(exc, request, url)
+            # Raised below, outside every except block, so it chains to nothing.
+            error = failed.error
+            if uncertain and isinstance(error, ApiError):
+                error.after_uncertain_attempt = True
+            if not self.retry.should_retry(method, failed, attempt):
+                raise error
+            uncertain = uncertain or not failed.surely_not_processed
+            delay = self.retry.delay(attempt, failed.retry_after)
+            reason = str(failed.status) if failed.status else failed.failure.value
+            logger.warning(
+                "%s %s failed (%s), retry %d/%d in %.2fs",
+                method,
+                path,
+                reason,
+                attempt,
+                self.retry.max_retries,
+                delay,
+            )
+            self.emit(RetryScheduled(method, path, attempt, delay, reason, failed.status))
+            await self._unless_closed(asyncio.sleep(delay))
 
-    async def _attempt(
-        self,
-        method: str,
-        path: str,
-        url: str,
-        shown: str,
-        params: Pairs | None,
-        body: Body | None,
-        attempt: int,
-    ) -> Response:
-        session = self._get_session()
-        if self.limiter is not None:
-            waited = await self.limiter.acquire()
-            if waited > 0.001:
-                self.emit(RateLimitWait(waited, self.limiter.rate))
-        async with self._semaphore:
-            self.emit(RequestStarted(method, path, attempt))
+    def _unexpected(self, exc: Exception, request: Request, url: str) -> AttemptFailed:
+        """An exception nothing else expected, as a typed error that keeps its type and
+        message (with the key cut out) and not the exception itself."""
+        text = str(exc).replace(self._secret, "<redacted>")
+        error = TransportError(
+            f"unexpected {type(exc).__name__}: {text}", method=request.method, url=url
+        )
+        return AttemptFailed(Failure.UNEXPECTED, error)
+
+    async def _attempt(self, request: Request, url: str, attempt: int) -> Response:
+        slowdowns = self.limiter.slowdowns if self.limiter is not None else 0
+        async with self._turn():
+            self.emit(RequestStarted(request.method, request.path, attempt))
             loop = asyncio.get_running_loop()
             started = loop.time()
-            status: int | None = None
+            received: Received | None = None
             try:
-                async with session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=body.data if body is not None else None,
-                    headers=self._headers
-                    if body is None
-                    else {**self._headers, "Content-Type": body.content_type},
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                ) as response:
-                    status = response.status
-                    retry_after_header = response.headers.get("Retry-After")
-                    try:
-                        content = await response.read()
-                    except aiohttp.ClientPayloadError as exc:
-                        raise _Outcome(
-                            Failure.BAD_BODY,
-                            DecodeError(
-                                f"truncated body ({exc})",
-                                status=status,
-                                body_start=b"",
-                                method=method,
-                                url=shown,
-                            ),
-                        ) from None
-            except _Outcome:
-                raise
-            except TimeoutError:
-                raise _Outcome(
-                    Failure.TIMEOUT,
-                    TransportError(
-                        f"timed out after {self.timeout.total}s", method=method, url=shown
-                    ),
-                ) from None
-            except aiohttp.ClientConnectorError as exc:
-                raise _Outcome(
-                    Failure.NOT_SENT,
-                    TransportError(f"cannot connect: {exc.os_error}", method=method, url=shown),
-                ) from None
-            except aiohttp.ClientError as exc:
-                raise _Outcome(
-                    Failure.DROPPED,
-                    TransportError(
-                        f"connection lost: {type(exc).__name__}: {exc}", method=method, url=shown
-                    ),
-                ) from None
+                received = await self._sender.send(request)
             finally:
+                status = received.status if received is not None else None
                 elapsed = loop.time() - started
-                self.emit(ResponseReceived(method, path, attempt, status, elapsed))
+                self.emit(ResponseReceived(request.method, request.path, attempt, status, elapsed))
                 logger.debug(
                     "%s %s -> %s attempt=%d %.1fms",
-                    method,
-                    path,
+                    request.method,
+                    request.path,
                     status if status is not None else "no response",
                     attempt,
                     elapsed * 1000,
                 )
-        data = self._decode(method, shown, status, content, retry_after_header)
-        return Response(status, data, method, shown, content[:_BODY_PREVIEW])
+        try:
+            data = interpret(
+                received.status, received.headers, received.body, method=request.method, url=url
+            )
+        except AttemptFailed as failed:
+            if failed.status == 429 and self.limiter is not None:
+                self.limiter.penalize(slowdowns)
+            raise
+        return Response(received.status, data, request.method, url, received.body[:BODY_PREVIEW])
 
-    def _decode(
-        self, method: str, shown: str, status: int, body: bytes, retry_after_header: str | None
-    ) -> Any:
-        if 200 <= status < 300:
-            try:
-                return orjson.loads(body)
-            except orjson.JSONDecodeError:
-                raise _Outcome(
-                    Failure.BAD_BODY,
-                    DecodeError(
-                        "response is not JSON",
-                        status=status,
-                        body_start=body[:_BODY_PREVIEW],
-                        method=method,
-                        url=shown,
-                    ),
-                ) from None
-        message = _error_message(body)
-        cls = error_for_status(status)
-        retry_after = parse_retry_after(retry_after_header)
-        if cls is RateLimitError:
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """A concurrency slot, then a rate-limiter turn: in that order (see the top)."""
+        await self._unless_closed(self._semaphore.acquire())
+        try:
             if self.limiter is not None:
-                self.limiter.penalize()
-            error: SevenTimeError = RateLimitError(status, message, method, shown, retry_after)
-        else:
-            error = cls(status, message, method, shown)
-        raise _Outcome(Failure.STATUS, error, status, retry_after)
+                waited = await self._unless_closed(self.limiter.acquire())
+                if waited > 0.001:
+                    self.emit(RateLimitWait(waited, self.limiter.rate))
+            yield
+        finally:
+            self._semaphore.release()
 
-
-def _error_message(body: bytes) -> str:
-    """The server's ``errorMessage``, or the start of a non-JSON error body."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return body[:_BODY_PREVIEW].decode("utf-8", "replace").strip()
-    if isinstance(data, dict) and isinstance(data.get("errorMessage"), str):
-        return str(data["errorMessage"])
-    return body[:_BODY_PREVIEW].decode("utf-8", "replace").strip()
+    async def _unless_closed(self, waiting: Coroutine[Any, Any, T]) -> T:
+        """Await ``waiting`` unless the transport is closed first or meanwhile: then
+        :class:`ClientClosedError` (and a waiter cancelled so takes no turn)."""
+        task = asyncio.current_task()
+        if self._closed or task is None:
+            waiting.close()
+            raise ClientClosedError(_CLOSED)
+        self._waiting.add(task)
+        try:
+            return await waiting
+        except asyncio.CancelledError:
+            # Cancelled by close() alone: report the closing. Cancelled by the caller
+            # too (uncancel() leaves a count): stay cancelled.
+            if not self._closed or task.uncancel() > 0:
+                raise
+        finally:
+            self._waiting.discard(task)
+        raise ClientClosedError(_CLOSED)

@@ -8,10 +8,19 @@ one way everywhere.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
-__all__ = ["camel", "format_date", "format_datetime", "format_timestamp", "scalar_text"]
+__all__ = [
+    "camel",
+    "format_date",
+    "format_datetime",
+    "format_timestamp",
+    "printable",
+    "scalar_text",
+    "unsafe_char",
+]
 
 
 def camel(name: str) -> str:
@@ -57,3 +66,27 @@ def scalar_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def unsafe_char(char: str) -> bool:
+    """Whether ``char`` must not reach a terminal, a log line or a header as it is:
+    control, format (bidi overrides), surrogate, private and unassigned characters, and
+    line or paragraph separators. Ordinary spaces of every width are safe."""
+    category = unicodedata.category(char)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """``text`` safe to print on one line: unsafe characters (ANSI escapes, newlines,
+    bidi overrides) shown escaped, and at most ``limit`` characters kept, the cut marked."""
+    cut = 0 if limit is None else len(text) - limit
+    kept = text[:limit] if cut > 0 else text
+    safe = "".join(_escaped(c) if unsafe_char(c) else c for c in kept)
+    return f"{safe}... [{cut} more characters cut]" if cut > 0 else safe

@@ -43,6 +43,17 @@ async def client(emulator: Emulator) -> AsyncIterator[SevenTimeClient]:
         yield c
 
 
+async def head_ids(walk: Any, count: int) -> list[Any]:
+    """The ids of a walk's first ``count`` items, then a break and ``aclose()``."""
+    head: list[Any] = []
+    async for item in walk:
+        head.append(item.id)
+        if len(head) == count:
+            break
+    await walk.aclose()
+    return head
+
+
 async def collect_ids(walk: Any, into: list[Any]) -> None:
     """Drain a walk into ``into``, so what came before an error stays visible."""
     async for item in walk:

@@ -7,15 +7,16 @@ import contextlib
 import gc
 import itertools
 import random
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 import seventime_async as st
-from seventime_async.emulator import Emulator, Faults
+from seventime_async.emulator import Emulator
 
-from .conftest import EmulatorFactory, client_for, collect_ids
+from .conftest import EmulatorFactory, collect_ids, head_ids
 
 
 @pytest.mark.parametrize("size", [0, 1, 99, 100, 101, 250, 2537])
@@ -159,19 +160,6 @@ async def test_resume_on_a_tie_boundary(emulator: Emulator, client: st.SevenTime
         assert head + tail == everything, stop
 
 
-async def test_an_error_mid_walk_carries_a_cursor_to_resume_from(running: EmulatorFactory) -> None:
-    no_retry = {"retry": st.RetryPolicy(max_retries=0)}
-    async with running(customers=450, client_options=no_retry) as (emu, client):
-        emu.faults = Faults(schedule={3: "503"})
-        got: list[str] = []
-        with pytest.raises(st.ServiceUnavailableError) as caught:
-            await collect_ids(client.customers.iter_all(), got)
-        assert caught.value.items_yielded == len(got) == 200
-        assert caught.value.cursor is not None
-        rest = [c.id async for c in client.customers.iter_all(cursor=caught.value.cursor)]
-        assert got + rest == sorted(emu.ids("customers"))
-
-
 async def test_a_token_is_refused_for_another_query(client: st.SevenTimeClient) -> None:
     walk = client.customers.iter_all(city="Lund", max_items=3)
     _ = [c async for c in walk]
@@ -244,12 +232,7 @@ async def test_a_partitioned_walk_yields_the_same_set(
 async def test_a_partitioned_walk_resumes_every_partition(running: EmulatorFactory) -> None:
     async with running(customers=2537) as (_emu, client):
         walk = client.customers.iter_all(concurrency=8)
-        head: list[str] = []
-        async for customer in walk:
-            head.append(customer.id)  # type: ignore[arg-type]
-            if len(head) == 900:
-                break
-        await walk.aclose()
+        head = await head_ids(walk, 900)
         rest = [c.id async for c in client.customers.iter_all(concurrency=8, cursor=walk.cursor)]
         assert len(head) + len(rest) == len(set(head) | set(rest)) == 2537
         one_by_one = [
@@ -279,25 +262,43 @@ async def test_pages(emulator: Emulator, client: st.SevenTimeClient) -> None:
     assert raw == emulator.items("customers")[:3]
 
 
+_PACKAGE = Path(st.__file__).parent
+
+
+def _client_tasks() -> list[asyncio.Task[Any]]:
+    """Tasks running the client's code (the emulator's server tasks aside): a task's
+    coroutine is located by the file its code comes from."""
+
+    def ours(task: asyncio.Task[Any]) -> bool:
+        code = getattr(task.get_coro(), "cr_code", None)
+        where = Path(code.co_filename) if code is not None else None
+        return (
+            where is not None
+            and _PACKAGE in where.parents
+            and _PACKAGE / "emulator" not in where.parents
+        )
+
+    return [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and ours(t)]
+
+
 async def _no_other_tasks() -> None:
-    """No client-side task survives (the emulator's own server tasks may still finish)."""
     await asyncio.sleep(0)
-    others = [
-        t
-        for t in asyncio.all_tasks()
-        if t is not asyncio.current_task() and "RequestHandler" not in repr(t.get_coro())
-    ]
-    assert others == []
+    assert _client_tasks() == []
 
 
-async def test_break_and_cancel_leave_nothing_behind(running: EmulatorFactory) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+async def test_break_and_cancel_leave_nothing_behind(
+    running: EmulatorFactory, version: int
+) -> None:
     loop = asyncio.get_running_loop()
     problems: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _loop, context: problems.append(context))
-    async with running(customers=3000, latency=0.002) as (_emu, client):
+    windows = {"api_version": version, "v2_seek": False}  # v2: concurrent page windows
+    async with running(customers=3000, latency=0.002, **windows) as (_emu, client):
         walk = client.customers.iter_all(concurrency=8)
         async with contextlib.aclosing(walk):
             async for _ in walk:
+                assert _client_tasks(), "the check sees a walk's requests in flight"
                 break
         await _no_other_tasks()
 
@@ -342,9 +343,43 @@ async def test_get_many(emulator: Emulator, client: st.SevenTimeClient) -> None:
     assert await client.invoices.get_many([]) == []
 
 
-async def test_a_walk_shares_the_clients_rate_limit(emulator: Emulator) -> None:
-    async with client_for(emulator, rate_limit=1000.0, max_concurrency=2) as client:
-        limiter = client.rate_limiter
-        assert limiter is not None
-        ids = {c.id async for c in client.customers.iter_all(concurrency=4)}
-        assert ids == emulator.ids("customers")
+async def test_the_range_probes_two_ends_disagreeing_is_a_typed_error(
+    running: EmulatorFactory,
+) -> None:
+    """#10 item 5: the descending probe finds nothing where the ascending one found a
+    full page (everything deleted between them): no IndexError, a PaginationError."""
+    async with running(customers=300) as (emu, client):
+        calls = []
+
+        def empty_after_the_first(emu: Emulator, resource: str) -> None:
+            calls.append(resource)
+            if len(calls) == 2:
+                for victim in emu.ids("customers"):
+                    emu.delete("customers", victim)
+
+        emu.before_list = empty_after_the_first
+        with pytest.raises(st.PaginationError, match="two ends of the key range") as caught:
+            async for _ in client.customers.iter_all(concurrency=4):
+                pass
+        assert caught.value.cursor is not None and caught.value.items_yielded == 0
+
+
+async def test_a_filter_on_the_sort_key_is_refused_before_its_seek_is_sent(
+    running: EmulatorFactory,
+) -> None:
+    """#10 item 11: ``city=X`` and ``city[$gte]=Y`` merge into one array in Express's
+    query parser (a 400); the walk names the value instead, before sending it."""
+    async with running(customers=3000) as (emu, client):
+        counts: dict[str, int] = {}
+        for customer in emu.items("customers"):
+            counts[customer["city"]] = counts.get(customer["city"], 0) + 1
+        city = max(counts, key=counts.__getitem__)
+        assert counts[city] > 100, "the walk must need a second page"
+        emu.reset_counters()
+        got: list[str] = []
+        with pytest.raises(st.PaginationError, match=f"filtering city={city}") as caught:
+            await collect_ids(client.customers.iter_all(sort_by="city", city=city), got)
+        assert caught.value.value == city and len(got) == 100
+        assert emu.request_count == 1
+        walked = [c.id async for c in client.customers.iter_all(city=city)]
+        assert len(walked) == counts[city]

@@ -1,0 +1,266 @@
+"""iter_all in v2 against the emulator over TCP: page windows and the seek probe.
+
+``v2_seek=False`` makes the emulator refuse v1's seek spelling (400), so the walk runs
+on page windows alone; by default it honours it, and the walk pages keyset-wise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import warnings
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+
+import seventime_async as st
+from seventime_async._dialect import V2, ListPage
+from seventime_async._plan import WalkSpec
+from seventime_async._walk import open_walk
+from seventime_async._windows import fewest_requests
+from seventime_async.emulator import Emulator, Faults
+
+from .conftest import EmulatorFactory, collect_ids, head_ids
+
+WINDOWS = {"api_version": 2, "v2_seek": False}
+SEEK = {"api_version": 2}
+
+
+def list_requests(emu: Emulator) -> list[Any]:
+    return [r for r in emu.requests if r.method == "GET"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 499, 500, 501, 2537])
+async def test_every_item_exactly_once_by_windows(running: EmulatorFactory, size: int) -> None:
+    async with running(customers=size, **WINDOWS) as (emu, client):
+        emu.reset_counters()
+        walk = client.customers.iter_all()
+        ids = [c.id async for c in walk]
+        assert ids == sorted(emu.ids("customers")) and len(set(ids)) == size
+        # The windows the rule allows at the least, plus the refused seek probe.
+        probe = 1 if size >= 500 else 0
+        assert emu.request_count == fewest_requests(size) + probe
+        assert walk.total == size and walk.exhausted
+
+
+@pytest.mark.parametrize("size", [0, 1, 499, 500, 501, 2537])
+async def test_every_item_exactly_once_by_an_honoured_seek(
+    running: EmulatorFactory, size: int
+) -> None:
+    async with running(customers=size, **SEEK) as (emu, client):
+        emu.reset_counters()
+        ids = [c.id async for c in client.customers.iter_all()]
+        assert ids == sorted(emu.ids("customers")) and len(set(ids)) == size
+        assert emu.request_count == size // 500 + 1  # ceil(N/500), or one more when exact
+        if size > 500:
+            assert "_id%5B%24gt%5D" in emu.requests[1].query or "_id[$gt]" in emu.requests[1].query
+
+
+def _mutator(
+    rng: random.Random, yielded: list[str], deleted: set[str], *, inserts_before: int
+) -> Any:
+    """Before every list request: delete the last item yielded and two before it, insert
+    ``inserts_before`` items before the cursor and two after it, edit three."""
+
+    def mutate(emu: Emulator, resource: str) -> None:
+        if resource != "customers" or not yielded:
+            return
+        alive = emu.ids("customers")
+        for victim in [i for i in yielded[-6:] if i in alive][-3:]:
+            emu.delete("customers", victim)
+            deleted.add(victim)
+        cursor_second = int(yielded[-1][:8], 16)
+        for _ in range(inserts_before):
+            emu.insert("customers", name="Före", _id=emu.new_id(rng.randint(1, cursor_second - 1)))
+        for _ in range(2):
+            emu.insert(
+                "customers", name="Efter", _id=emu.new_id(cursor_second + rng.randint(1, 10**6))
+            )
+        for target in rng.sample(sorted(emu.ids("customers")), 3):
+            emu.modify("customers", target, city="Ändrad")
+
+    return mutate
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("inserts_before", [0, 2])
+@pytest.mark.parametrize("mode", ["windows", "seek"])
+async def test_stable_items_exactly_once_under_deletes_before_the_cursor(
+    running: EmulatorFactory, concurrency: int, inserts_before: int, mode: str
+) -> None:
+    options = WINDOWS if mode == "windows" else SEEK
+    async with running(customers=2600, **options) as (emu, client):
+        initial = emu.ids("customers")
+        yielded: list[str] = []
+        deleted: set[str] = set()
+        emu.before_list = _mutator(
+            random.Random(concurrency), yielded, deleted, inserts_before=inserts_before
+        )
+        walk = client.customers.iter_all(concurrency=concurrency, page_size=97)
+        await collect_ids(walk, yielded)
+        assert len(yielded) == len(set(yielded)), "no id twice"
+        missing = (initial - deleted) - set(yielded)
+        assert not missing, f"{len(missing)} stable items never yielded"
+        assert yielded == sorted(yielded)
+
+
+async def test_resume_from_a_token_after_a_break_and_after_a_fault(
+    running: EmulatorFactory,
+) -> None:
+    no_retry = {"retry": st.RetryPolicy(max_retries=0)}
+    async with running(customers=1800, client_options=no_retry, **WINDOWS) as (emu, client):
+        everything = sorted(emu.ids("customers"))
+        walk = client.customers.iter_all(page_size=200)
+        head = await head_ids(walk, 437)
+        rest = [c.id async for c in client.customers.iter_all(page_size=200, cursor=walk.cursor)]
+        assert head + rest == everything
+
+        emu.reset_counters()
+        emu.faults = Faults(schedule={4: "503"})
+        got: list[str] = []
+        with pytest.raises(st.ServiceUnavailableError) as caught:
+            await collect_ids(client.customers.iter_all(page_size=200), got)
+        assert caught.value.cursor is not None and caught.value.items_yielded == len(got) > 0
+        emu.faults = Faults()
+        token = caught.value.cursor
+        rest = [c.id async for c in client.customers.iter_all(page_size=200, cursor=token)]
+        assert got + rest == everything
+
+
+async def test_a_server_ignoring_sortby_is_named(running: EmulatorFactory) -> None:
+    async with running(customers=700, ignore_sort=True, **WINDOWS) as (_emu, client):
+        with pytest.raises(st.PaginationError, match="ignored sortBy") as caught:
+            async for _ in client.customers.iter_all(sort_by="name"):
+                pass
+        assert caught.value.parameter == "sortBy"
+        assert caught.value.cursor is not None and caught.value.items_yielded == 0
+
+
+@pytest.mark.parametrize("options", [WINDOWS, SEEK])
+async def test_a_limit_capped_at_100_is_adapted_to(
+    running: EmulatorFactory, options: dict[str, Any]
+) -> None:
+    async with running(customers=1234, max_limit=100, **options) as (emu, client):
+        emu.reset_counters()
+        ids = [c.id async for c in client.customers.iter_all()]
+        assert ids == sorted(emu.ids("customers"))
+        assert emu.request_count <= fewest_requests(1234, 100) + 2
+        limits = [r.query for r in list_requests(emu)[2:]]
+        assert all("limit=100" in q or "limit=9" in q for q in limits), limits[:3]
+
+
+async def test_a_lookup_list_without_meta(running: EmulatorFactory) -> None:
+    async with running(**WINDOWS) as (emu, client):
+        walk = client.project_statuses.iter_all()
+        ids = [s.id async for s in walk]
+        assert sorted(ids) == sorted(emu.ids("project_statuses")) and len(ids) == len(set(ids))
+        assert walk.total is None and walk.exhausted
+
+
+async def test_tokens_are_refused_across_versions(running: EmulatorFactory) -> None:
+    async with running(customers=300, **WINDOWS) as (emu, v2):
+        v2_walk = v2.customers.iter_all(max_items=5)
+        _ = [c async for c in v2_walk]
+        async with st.SevenTimeClient(emu.api_key, base_url=emu.url(1), rate_limit=None) as v1:
+            v1_walk = v1.customers.iter_all(max_items=5)
+            _ = [c async for c in v1_walk]
+            with pytest.raises(st.ValidationError, match="API v2 walk and this client speaks v1"):
+                v1.customers.iter_all(cursor=v2_walk.cursor)
+            with pytest.raises(st.ValidationError, match="API v1 walk and this client speaks v2"):
+                v2.customers.iter_all(cursor=v1_walk.cursor)
+        rest = [c.id async for c in v2.customers.iter_all(cursor=v2_walk.cursor)]
+        assert len(rest) == 295
+
+
+async def test_page_size_and_its_deprecated_alias(running: EmulatorFactory) -> None:
+    async with running(customers=450, **WINDOWS) as (emu, client):
+        emu.reset_counters()
+        walk = client.customers.iter_all(page_size=150)
+        # Windows (150, 1), (149, 2), (148, 3), then one holding the last 6 and the end.
+        assert [len(page) async for page in walk.pages()] == [150, 148, 146, 6]
+        limits = [int(r.query.split("limit=")[1].split("&")[0]) for r in emu.requests]
+        assert max(limits) == 150
+        with pytest.raises(st.ValidationError, match=r"page_size must be 1\.\.500"):
+            client.customers.iter_all(page_size=501)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            hinted = [c.id async for c in client.customers.iter_all(page_size_hint=150)]
+        assert [w.category for w in caught] == [DeprecationWarning]
+        assert hinted == sorted(emu.ids("customers"))
+
+
+async def test_concurrent_windows_are_fetched_side_by_side(running: EmulatorFactory) -> None:
+    async with running(customers=5000, latency=0.02, **WINDOWS) as (emu, client):
+        emu.reset_counters()
+        walk = client.customers.iter_all(concurrency=4)
+        ids = [c.id async for c in walk]
+        assert ids == sorted(emu.ids("customers"))
+        windows = list_requests(emu)[2:]  # after the first window and the refused probe
+        assert len(windows) <= fewest_requests(5000) + 1
+        # Four at a time: a later request arrived before an earlier one was answered.
+        overlaps = sum(1 for a, b in itertools.pairwise(windows) if b.at - a.at < 0.015)
+        assert overlaps >= len(windows) // 2
+
+
+async def test_the_seek_probe_is_sent_once_and_checked(running: EmulatorFactory) -> None:
+    async with running(customers=1600, ignore_seek=True, api_version=2) as (emu, client):
+        emu.reset_counters()
+        ids = [c.id async for c in client.customers.iter_all()]
+        assert ids == sorted(emu.ids("customers"))
+        seeks = [r for r in list_requests(emu) if "%24gt" in r.query or "$gt" in r.query]
+        assert len(seeks) == 1  # ignored once, never trusted again
+        assert emu.request_count == fewest_requests(1600) + 1
+        assert math.ceil(1600 / 500) < emu.request_count
+
+
+async def test_a_page_larger_than_asked_is_a_decode_error() -> None:
+    """#10 item 4: a server answering 600 items to ``limit=500`` is refused, naming it."""
+    items = [{"_id": f"{i:024x}", "name": "x"} for i in range(600)]
+    body = orjson.dumps({"meta": {"totalResources": 600, "currentPage": 1}, "data": items})
+
+    async def oversized(_request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/2/customers", oversized)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with st.SevenTimeClient("k", base_url=f"http://127.0.0.1:{port}/api/2") as client:
+            with pytest.raises(
+                st.DecodeError, match="600 items answered a request for 500"
+            ) as caught:
+                async for _ in client.customers.iter_all():
+                    pass
+        assert caught.value.status == 200 and "limit=500" in caught.value.url
+        assert caught.value.cursor is not None and caught.value.items_yielded == 0
+    finally:
+        await runner.cleanup()
+
+
+async def test_anything_unexpected_in_a_walk_is_a_typed_error_with_its_cursor() -> None:
+    """#10 item 5: an id a set cannot hold (a list) breaks a non-unique walk's ledger;
+    the walk raises a PaginationError carrying the cursor, the cause chained."""
+    pages = [[{"_id": "a", "k": 1}, {"_id": "b", "k": 2}], [{"_id": ["no"], "k": 3}]]
+
+    async def fetch(params: Any) -> ListPage:
+        return ListPage(pages.pop(0) if pages else [], total=3)
+
+    spec = WalkSpec(path="/x", key="k", unique=False)
+    walk = open_walk(
+        fetch, spec, V2, lambda items, _: [SimpleNamespace(id=i["_id"]) for i in items], page_size=2
+    )
+    got: list[str] = []
+    with pytest.raises(st.PaginationError, match="unexpectedly: TypeError") as caught:
+        await collect_ids(walk, got)
+    assert got == ["a", "b"] and caught.value.items_yielded == 2
+    assert isinstance(caught.value.__cause__, TypeError)
+    rest = open_walk(fetch, spec, V2, lambda items, _: items, cursor=caught.value.cursor)
+    assert rest.items_yielded == 0
