@@ -15,27 +15,52 @@ from ._endpoints import ENDPOINTS
 from ._entities import (
     ContactPerson,
     Customer,
+    CustomField,
     Department,
+    Distributor,
+    DistributorContactPerson,
+    Document,
+    DriverJournal,
+    DriverJournalType,
+    Expense,
+    ExpenseItem,
     Invoice,
+    Machine,
+    MachineTimeLog,
+    MachineType,
     PriceList,
     Project,
     ProjectStatus,
     ProjectType,
+    PurchaseOrder,
+    Quote,
+    QuoteCategory,
+    QuoteTemplate,
+    ResultUnit,
     SalaryType,
+    SupplementOrder,
+    SupplierInvoice,
     Tag,
+    Task,
+    TimeCategory,
+    TimeLog,
+    Timer,
     User,
     UserRole,
     UserSkill,
+    UserWorkType,
+    Vehicle,
     WorkOrder,
     WorkOrderStatus,
     WorkOrderType,
+    WorkSchedule,
 )
 from ._errors import ValidationError
 from ._events import EventHook
 from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
 from ._requests import check_id
-from ._resources import Resource, resource_class
+from ._resources import DocumentResource, Resource, TimerResource, resource_class
 from ._retry import RetryPolicy
 from ._sender import DEFAULT_MAX_RESPONSE_BYTES
 from ._tokens import check_cursor_key
@@ -132,6 +157,31 @@ class SevenTimeClient:
     price_lists: Resource[PriceList]
     invoices: Resource[Invoice]
     invoice_tags: Resource[Tag]
+    time_logs: Resource[TimeLog]
+    time_categories: Resource[TimeCategory]
+    timers: TimerResource[Timer]
+    expenses: Resource[Expense]
+    expense_items: Resource[ExpenseItem]
+    supplier_invoices: Resource[SupplierInvoice]
+    purchase_orders: Resource[PurchaseOrder]
+    distributors: Resource[Distributor]
+    distributor_contact_persons: Resource[DistributorContactPerson]
+    quotes: Resource[Quote]
+    quote_templates: Resource[QuoteTemplate]
+    quote_categories: Resource[QuoteCategory]
+    machines: Resource[Machine]
+    machine_types: Resource[MachineType]
+    machine_time_logs: Resource[MachineTimeLog]
+    vehicles: Resource[Vehicle]
+    driver_journals: Resource[DriverJournal]
+    driver_journal_types: Resource[DriverJournalType]
+    tasks: Resource[Task]
+    documents: DocumentResource[Document]
+    supplement_orders: Resource[SupplementOrder]
+    result_units: Resource[ResultUnit]
+    work_schedules: Resource[WorkSchedule]
+    user_work_types: Resource[UserWorkType]
+    custom_fields: Resource[CustomField]
 
     def __init__(
         self,

@@ -79,13 +79,14 @@ def _filter_text(endpoint: Endpoint[Any], name: str, spec: Filter, value: Any) -
         if not isinstance(value, bool):
             raise ValidationError(f"{what} takes True or False, got {value!r}")
         return scalar_text(value)
-    if kind is FilterKind.DATETIME:
+    if kind in (FilterKind.DATETIME, FilterKind.MINUTE):
         if not isinstance(value, datetime) or value.utcoffset() is None:
             raise ValidationError(
                 f"{what} takes an aware datetime (with tzinfo), got {value!r}; "
                 "a naive one would be read in an undocumented time zone"
             )
-        return format_datetime(value)
+        text = format_datetime(value)
+        return text[: len("YYYY-MM-DD HH:MM")] if kind is FilterKind.MINUTE else text
     if kind is FilterKind.DATE:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise ValidationError(f"{what} takes a datetime.date, got {value!r}")
@@ -269,10 +270,13 @@ def missing_required(
     ]
     for condition in spec.conditions:
         when = payload.get(spec.fields[condition.when])
-        if when is None or (condition.values and not _matches(when, condition.values)):
+        if payload.get(spec.fields[condition.then]) not in (None, ""):
             continue
-        if payload.get(spec.fields[condition.then]) in (None, ""):
-            then, cause = shown(spec.fields[condition.then]), shown(spec.fields[condition.when])
+        then, cause = shown(spec.fields[condition.then]), shown(spec.fields[condition.when])
+        if condition.absent:
+            if when in (None, ""):
+                missing.append(f"{then} (required when {cause} is not given)")
+        elif when is not None and (not condition.values or _matches(when, condition.values)):
             missing.append(f"{then} (required when {cause} is {when!r})")
     missing.extend(path for path in spec.required_paths if _path_missing(payload, path.split(".")))
     return missing

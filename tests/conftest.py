@@ -33,7 +33,8 @@ async def emulator() -> AsyncIterator[Emulator]:
 def client_for(emu: Emulator, **options: Any) -> SevenTimeClient:
     options.setdefault("rate_limit", None)
     options.setdefault("retry", FAST_RETRY)
-    return SevenTimeClient(emu.api_key, base_url=emu.base_url, **options)
+    options.setdefault("base_url", emu.base_url)
+    return SevenTimeClient(emu.api_key, **options)
 
 
 @pytest.fixture

@@ -28,6 +28,10 @@ _DEDUCTION = hs.fixed_dictionaries(
     {},
     optional={"_id": _TEXT, "userName": _TEXT, "distributionPercent": _NUMBER},
 )
+_DOCUMENT = hs.fixed_dictionaries(
+    {},
+    optional={"_id": _TEXT, "size": hs.integers(0, 10**6), "createDate": _STAMPS, "odd": _TEXT},
+)
 _BILLING = hs.fixed_dictionaries(
     {},
     optional={
@@ -45,7 +49,7 @@ _CUSTOMER_VALUES: dict[str, hs.SearchStrategy[Any]] = {
     "customerNumber": _TEXT,
     "pricePerHour": hs.none() | _NUMBER,
     "isActive": hs.none() | hs.booleans(),
-    "documents": hs.lists(hs.integers(), max_size=2),
+    "documents": hs.lists(_DOCUMENT, max_size=2),
     "billingSettings": hs.none() | _BILLING,
     "createdDate": hs.none() | _STAMPS,
     "modifiedDate": _STAMPS,

@@ -130,7 +130,7 @@ def test_a_user_built_entity_unstructures_with_wire_names() -> None:
 
 def test_timestamps_print_back_in_the_api_form() -> None:
     stamp = "2020-11-13T14:35:28.797Z"
-    entry = st.structure({"logDate": stamp}, st.InvoiceLogEntry)
+    entry = st.structure({"logDate": stamp}, st.LogEntry)
     assert entry.log_date == datetime(2020, 11, 13, 14, 35, 28, 797000, tzinfo=UTC)
     assert st.unstructure(entry) == {"logDate": stamp}
 

@@ -18,7 +18,7 @@ from ._base import (
     wire,
     wire_name,
 )
-from .common import CustomField, Tag
+from .common import CustomFieldValue, InvoiceItem, LogEntry, Tag
 from .customers import (
     BillingSettings,
     ContactPerson,
@@ -27,7 +27,19 @@ from .customers import (
     DeliveryAddress,
     PriceList,
 )
-from .invoices import HouseProperties, Invoice, InvoiceItem, InvoiceLogEntry
+from .documents import Document, DocumentFile, DocumentFileOptions
+from .expenses import Expense, ExpenseItem
+from .invoices import HouseProperties, Invoice
+from .machines import Machine, MachineTimeLog, MachineType, TrackunitData
+from .organization import (
+    CustomField,
+    Department,
+    ResultUnit,
+    WorkSchedule,
+    WorkScheduleBreak,
+    WorkScheduleDay,
+    WorkScheduleWeek,
+)
 from .projects import (
     Budget,
     BudgetCalculation,
@@ -38,9 +50,28 @@ from .projects import (
     ProjectType,
     RecurringBudget,
     StaffLedger,
+    SupplementOrder,
 )
-from .users import Department, SalaryType, User, UserRole, UserSkill
-from .work_orders import WorkAddress, WorkOrder, WorkOrderStatus, WorkOrderType
+from .purchasing import (
+    Distributor,
+    DistributorContactPerson,
+    InvoiceAddress,
+    PurchaseOrder,
+    SelfBillingSettings,
+    SupplierInvoice,
+)
+from .quotes import Quote, QuoteCategory, QuoteElement, QuoteElementContent, QuoteTemplate
+from .tasks import Task
+from .time import Location, TimeCategory, TimeLog, Timer, UnsocialHoursCost
+from .users import SalaryType, User, UserRole, UserSkill, UserWorkSchedule, UserWorkType
+from .vehicles import DriverJournal, DriverJournalType, Vehicle
+from .work_orders import (
+    RunningInvoiceSettings,
+    WorkAddress,
+    WorkOrder,
+    WorkOrderStatus,
+    WorkOrderType,
+)
 
 __all__ = [
     "BOOKKEEPING",
@@ -49,32 +80,71 @@ __all__ = [
     "BudgetCalculation",
     "ContactPerson",
     "CustomField",
+    "CustomFieldValue",
     "Customer",
     "DeductionItem",
     "DeliveryAddress",
     "Department",
+    "Distributor",
+    "DistributorContactPerson",
+    "Document",
+    "DocumentFile",
+    "DocumentFileOptions",
+    "DriverJournal",
+    "DriverJournalType",
     "Entity",
+    "Expense",
+    "ExpenseItem",
     "HouseProperties",
     "Invoice",
+    "InvoiceAddress",
     "InvoiceItem",
-    "InvoiceLogEntry",
+    "Location",
+    "LogEntry",
+    "Machine",
+    "MachineTimeLog",
+    "MachineType",
     "Permissions",
     "PriceList",
     "Project",
     "ProjectStatus",
     "ProjectTimeNotification",
     "ProjectType",
+    "PurchaseOrder",
+    "Quote",
+    "QuoteCategory",
+    "QuoteElement",
+    "QuoteElementContent",
+    "QuoteTemplate",
     "RecurringBudget",
+    "ResultUnit",
+    "RunningInvoiceSettings",
     "SalaryType",
+    "SelfBillingSettings",
     "StaffLedger",
+    "SupplementOrder",
+    "SupplierInvoice",
     "Tag",
+    "Task",
+    "TimeCategory",
+    "TimeLog",
+    "Timer",
+    "TrackunitData",
+    "UnsocialHoursCost",
     "User",
     "UserRole",
     "UserSkill",
+    "UserWorkSchedule",
+    "UserWorkType",
+    "Vehicle",
     "WorkAddress",
     "WorkOrder",
     "WorkOrderStatus",
     "WorkOrderType",
+    "WorkSchedule",
+    "WorkScheduleBreak",
+    "WorkScheduleDay",
+    "WorkScheduleWeek",
     "cached_per_class",
     "entity_fields",
     "many",

@@ -45,9 +45,10 @@ def wire(name: str, default: Any = None) -> Any:
     return attrs.field(default=default, metadata={"wire": name})
 
 
-def many() -> Any:
-    """A list field: absent or ``null`` on the wire, an empty list here."""
-    return attrs.field(factory=list)
+def many(wire: str | None = None) -> Any:
+    """A list field (absent or ``null`` on the wire: an empty list), under the wire name
+    ``wire`` when it is not the camelCase of the attribute name."""
+    return attrs.field(factory=list, metadata={} if wire is None else {"wire": wire})
 
 
 def wire_name(field: attrs.Attribute[Any]) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import attrs
 
 from ._base import Entity, many, wire
+from .documents import Document
 
 __all__ = [
     "BillingSettings",
@@ -90,8 +90,11 @@ class Customer(Entity):
     address2: str | None = None
     country: str | None = None
     name: str | None = None
-    documents: list[Any] = many()
+    documents: list[Document] = many()
     billing_settings: BillingSettings | None = None
+    delivery_address: DeliveryAddress | None = None
+    # 10 company, 20 private (v2).
+    type_of_customer: int | str | None = None
     billing_method: str | None = None
     price_per_hour: float | None = None
     payment_days: int | None = None

@@ -1,4 +1,4 @@
-"""Invoices, their rows and log entries."""
+"""Invoices, and the properties their ROT/RUT deductions apply to."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 import attrs
 
 from ._base import Entity, many, ref_id, wire
-from .common import CustomField
+from .common import CustomFieldValue, InvoiceItem, LogEntry
 from .customers import ContactPerson, Customer, DeductionItem, DeliveryAddress, PriceList
+from .documents import Document
+from .organization import ResultUnit
 from .projects import Project
 from .users import User
 from .work_orders import WorkOrder
@@ -17,8 +19,6 @@ from .work_orders import WorkOrder
 __all__ = [
     "HouseProperties",
     "Invoice",
-    "InvoiceItem",
-    "InvoiceLogEntry",
 ]
 
 
@@ -33,42 +33,6 @@ class HouseProperties(Entity):
     max_deduction_amount: float | None = None
     personal_number: str | None = None
     deduction_distribution: list[DeductionItem] = many()
-
-
-@attrs.define(kw_only=True, slots=True)
-class InvoiceItem(Entity):
-    id: str | None = wire("_id")
-    item_type: str | None = None
-    item_id: str | None = None
-    item_order: int | None = None
-    name: str | None = None
-    description: str | None = None
-    expense_item: str | None = None
-    expense_item_name: str | None = None
-    number_of_items: float | None = None
-    unit: str | None = None
-    unit_cost: float | None = None
-    total_cost: float | None = None
-    discount_percent: float | None = None
-    tax_percent: float | None = None
-    unit_price: float | None = None
-    total_amount: float | None = None
-    total_tax_amount: float | None = None
-    total_amount_incl_tax: float | None = None
-    house_work_flag: bool | None = None
-    house_work_type_of_work: int | None = None
-    create_date: datetime | None = None
-
-
-@attrs.define(kw_only=True, slots=True)
-class InvoiceLogEntry(Entity):
-    id: str | None = wire("_id")
-    log_date: datetime | None = None
-    log_type: int | None = None
-    description: str | None = None
-    user: str | User | None = None
-    user_name: str | None = None
-    additional_data: Any = None
 
 
 @attrs.define(kw_only=True, slots=True)
@@ -101,15 +65,15 @@ class Invoice(Entity):
     our_reference_name: str | None = None
     work_order: str | WorkOrder | None = None
     work_order_number: str | None = None
-    result_unit: str | None = None
+    result_unit: str | ResultUnit | None = None
     result_unit_name: str | None = None
     price_list: str | PriceList | None = None
     price_list_name: str | None = None
     delivery_address: DeliveryAddress | None = None
     house_properties: HouseProperties | None = None
     invoice_items: list[InvoiceItem] = many()
-    invoice_log_entries: list[InvoiceLogEntry] = many()
-    custom_fields: list[CustomField] = many()
+    invoice_log_entries: list[LogEntry] = many()
+    custom_fields: list[CustomFieldValue] = many()
     tags: list[str] = many()
     work_order_ids: list[str] = many()
     time_log_ids: list[str] = many()
@@ -118,7 +82,7 @@ class Invoice(Entity):
     machine_time_log_ids: list[str] = many()
     supplier_invoice_ids: list[str] = many()
     external_system_export: list[Any] = many()
-    documents: list[Any] = many()
+    documents: list[Document] = many()
     partial_payments: list[Any] = many()
     check_lists: list[Any] = many()
     supplement_orders: list[Any] = many()
@@ -127,6 +91,7 @@ class Invoice(Entity):
     notes: str | None = None
     description: str | None = None
     header_text: str | None = None
+    use_footer_from_settings: bool | None = None
     footer_text: str | None = None
     footer_info_text: str | None = None
     multiple_taxes_on_rows: bool | None = None

@@ -8,11 +8,14 @@ from typing import Any
 import attrs
 
 from ._base import Entity, many, wire
-from .common import CustomField
-from .customers import ContactPerson, Customer, DeliveryAddress
-from .users import Department, User
+from .common import CustomFieldValue, InvoiceItem, LogEntry
+from .customers import ContactPerson, Customer, DeliveryAddress, PriceList
+from .documents import Document
+from .organization import Department
+from .users import User
 
 __all__ = [
+    "SupplementOrder",
     "Budget",
     "BudgetCalculation",
     "Permissions",
@@ -108,7 +111,7 @@ class Project(Entity):
     delivery_address: DeliveryAddress | None = None
     invoice_status: int | None = None
     notes: str | None = None
-    documents: list[Any] = many()
+    documents: list[Document] = many()
     start_date: datetime | None = None
     end_date: datetime | None = None
     budget: Budget | None = None
@@ -129,7 +132,7 @@ class Project(Entity):
     color: str | None = None
     is_active: bool | None = None
     comments: list[Any] = many()
-    custom_fields: list[CustomField] = many()
+    custom_fields: list[CustomFieldValue] = many()
     system_account: str | None = None
     created_date: datetime | None = None
     modified_date: datetime | None = None
@@ -152,3 +155,46 @@ class ProjectType(Entity):
     project_type_name: str | None = None
     is_active: bool | None = None
     version: int | None = wire("__v")
+
+
+@attrs.define(kw_only=True, slots=True)
+class SupplementOrder(Entity):
+    """Work ordered on top of a project's contract (Swedish: ÄTA), listed per project."""
+
+    id: str | None = wire("_id")
+    supplement_order_number: int | None = None
+    supplement_order_type: int | None = None
+    title: str | None = None
+    description: str | None = None
+    header_text: str | None = None
+    footer_text: str | None = None
+    status: int | None = None
+    created_by_user: str | User | None = None
+    created_by_user_name: str | None = None
+    customer: str | Customer | None = None
+    customer_name: str | None = None
+    project: str | Project | None = None
+    project_name: str | None = None
+    project_number: str | None = None
+    billing_method: str | None = None
+    price_list: str | PriceList | None = None
+    price_list_name: str | None = None
+    contracted_amount: float | None = None
+    tax_percent: float | None = None
+    total_amount: float | None = None
+    total_tax_amount: float | None = None
+    total_amount_incl_tax: float | None = None
+    accepted_date: datetime | None = None
+    accepted_with_signature: bool | None = None
+    signature_path: str | None = None
+    deviation: str | None = None
+    deviation_number: int | None = None
+    deviations: list[Any] = many()
+    public_link: str | None = None
+    invoice_items: list[InvoiceItem] = many()
+    supplement_order_log_entries: list[LogEntry] = many()
+    documents: list[Document] = many()
+    work_order_ids: list[str] = many()
+    invoice_ids: list[str] = many()
+    create_date: datetime | None = None
+    modified_date: datetime | None = None

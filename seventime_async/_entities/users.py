@@ -1,4 +1,4 @@
-"""Users and the lookups that describe them: roles, salary types, skills, departments."""
+"""Users and the lookups that describe them: roles, salary types, skills, work types."""
 
 from __future__ import annotations
 
@@ -8,14 +8,26 @@ from typing import Any
 import attrs
 
 from ._base import Entity, many, wire
+from .organization import WorkSchedule
 
 __all__ = [
-    "Department",
     "SalaryType",
     "User",
     "UserRole",
     "UserSkill",
+    "UserWorkSchedule",
+    "UserWorkType",
 ]
+
+
+@attrs.define(kw_only=True, slots=True)
+class UserWorkSchedule(Entity):
+    """A work schedule assigned to a user from ``start_date`` (to ``end_date``, if any)."""
+
+    id: str | None = wire("_id")
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    work_schedule: str | WorkSchedule | None = None
 
 
 @attrs.define(kw_only=True, slots=True)
@@ -37,6 +49,8 @@ class User(Entity):
     is_active: bool | None = None
     is_activated: bool | None = None
     language: str | None = None
+    work_schedules: list[UserWorkSchedule] = many()
+    can_have_dynamic_schedule: bool | None = None
     created_date: datetime | None = None
     modified_date: datetime | None = None
 
@@ -74,10 +88,7 @@ class UserSkill(Entity):
 
 
 @attrs.define(kw_only=True, slots=True)
-class Department(Entity):
+class UserWorkType(Entity):
     id: str | None = wire("_id")
     name: str | None = None
-    department_number: str | None = None
-    is_active: bool | None = None
-    manager_ids: list[str] = many()
-    version: int | None = wire("__v")
+    price_per_hour: float | None = None

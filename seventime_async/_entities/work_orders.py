@@ -8,12 +8,14 @@ from typing import Any
 import attrs
 
 from ._base import Entity, many, ref_id, wire
-from .common import CustomField
+from .common import CustomFieldValue
 from .customers import Customer
+from .documents import Document
 from .projects import BudgetCalculation, Project
 from .users import User
 
 __all__ = [
+    "RunningInvoiceSettings",
     "WorkAddress",
     "WorkOrder",
     "WorkOrderStatus",
@@ -31,6 +33,25 @@ class WorkAddress(Entity):
     city: str | None = None
     country: str | None = None
     phone: str | None = None
+
+
+@attrs.define(kw_only=True, slots=True)
+class RunningInvoiceSettings(Entity):
+    """How a running (time and materials) work order is put on invoice rows."""
+
+    one_row_text: str | None = None
+    format_type: str | None = None
+    time_log_machine_supplement: str | None = None
+    time_log_custom_field: str | None = None
+    include_description: bool | None = None
+    include_date_range: bool | None = None
+    include_date: bool | None = None
+    include_user: bool | None = None
+    machine_from_time_log: bool | None = None
+    include_category: bool | None = None
+    include_task: bool | None = None
+    include_work_order: bool | None = None
+    include_project: bool | None = None
 
 
 @attrs.define(kw_only=True, slots=True)
@@ -56,7 +77,7 @@ class WorkOrder(Entity):
     your_order_number: str | None = None
     work_address: WorkAddress | None = None
     budget_calculation: BudgetCalculation | None = None
-    custom_fields: list[CustomField] = many()
+    custom_fields: list[CustomFieldValue] = many()
     tags: list[str] = many()
     work_order_user_work_types: list[Any] = many()
     work_order_user_skills: list[Any] = many()
@@ -64,14 +85,24 @@ class WorkOrder(Entity):
     todo_items: list[Any] = many()
     reminders: list[Any] = many()
     check_lists: list[Any] = many()
-    documents: list[Any] = many()
+    documents: list[Document] = many()
     location_coordinates: list[Any] = many()
     comments: list[Any] = many()
     part_time_resources: list[Any] = many()
     machines: list[Any] = many()
     users: list[Any] = many()
     relations: list[Any] = many()
+    running_invoice_settings: RunningInvoiceSettings | None = None
+    in_progress_by_user: str | User | None = None
+    in_progress_by_user_name: str | None = None
+    in_progress_date: datetime | None = None
+    completed_by_user: str | User | None = None
+    completed_by_user_name: str | None = None
+    completed_date: datetime | None = None
+    modified_by_user: str | User | None = None
+    modified_by_user_name: str | None = None
     create_date: datetime | None = None
+    modified_date: datetime | None = None
     version: int | None = wire("__v")
 
     @property
