@@ -7,17 +7,20 @@ ISO timestamps), so what the emulator serves decodes exactly like the real API.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from .._endpoints import ENDPOINTS, Endpoint
 from .._wire import format_timestamp
 from ._generic import generic_docs
 
-__all__ = ["DEFAULT_COUNTS", "Generator", "object_id"]
+__all__ = ["DEFAULT_COUNTS", "Generator", "generated", "object_id"]
 
 FIRST = [
     "Tommy",
@@ -125,7 +128,7 @@ DEFAULT_COUNTS: dict[str, int] = {
     "invoice_tags": 5,
 }
 #: How many documents a family generated from its entity class gets by default.
-GENERIC_COUNT = 60
+GENERIC_COUNT = 25
 LOOKUP_COUNT = 6
 USER_ROLES = [
     (1, "Administratör"),
@@ -155,6 +158,28 @@ def _blank_address(country: str) -> dict[str, str]:
 
 def _stamp(seconds: int, millis: int) -> str:
     return format_timestamp(datetime.fromtimestamp(seconds + millis / 1000, UTC))
+
+
+def generated(
+    seed: int | str, counts: Mapping[str, int], endpoints: Sequence[Endpoint[Any]] = ENDPOINTS
+) -> dict[str, list[dict[str, Any]]]:
+    """A fresh copy of the account that ``Generator(seed).build(counts)`` makes.
+
+    Building costs far more than copying, and test suites start many emulators with the
+    same seed and sizes: the serialised account is kept for the next one (a few), and
+    each caller gets its own documents to change.
+    """
+    if tuple(endpoints) != ENDPOINTS:  # a table of a test's own: built afresh
+        return Generator(seed).build(dict(counts), endpoints)
+    built: dict[str, list[dict[str, Any]]] = orjson.loads(
+        _built(seed, tuple(sorted(counts.items())))
+    )
+    return built
+
+
+@functools.lru_cache(maxsize=8)
+def _built(seed: int | str, counts: tuple[tuple[str, int], ...]) -> bytes:
+    return orjson.dumps(Generator(seed).build(dict(counts)))
 
 
 class Generator:

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .._endpoints import ENDPOINTS, Endpoint
-from .._entities import Entity, entity_fields
+from .._entities import Entity, cached_per_class, entity_fields
 from .._wire import format_timestamp
 
 __all__ = ["generic_docs"]
@@ -65,6 +65,16 @@ def _kinds(tp: Any) -> set[Any]:
     return out
 
 
+@cached_per_class
+def _fields(entity: type[Entity]) -> list[tuple[str, frozenset[Any]]]:
+    """Each field's wire name and the types it allows, worked out once per class (type
+    hints are costly to evaluate, and every generated document needs them)."""
+    hints = typing.get_type_hints(entity)
+    return [
+        (wire, frozenset(_kinds(hints[attr]))) for attr, wire in entity_fields(entity).items()
+    ]
+
+
 class _Builder:
     def __init__(self, rng: random.Random, data: Data) -> None:
         self.rng = rng
@@ -82,12 +92,11 @@ class _Builder:
         return format_timestamp(datetime.fromtimestamp(moment, UTC).replace(microsecond=0))
 
     def entity(self, entity: type[Entity], index: int, top: bool) -> dict[str, Any]:
-        hints = typing.get_type_hints(entity)
         out: dict[str, Any] = {}
-        for attr, wire in entity_fields(entity).items():
+        for wire, kinds in _fields(entity):
             if top and wire == "_id":
                 continue
-            out[wire] = self.value(wire, _kinds(hints[attr]), index)
+            out[wire] = self.value(wire, kinds, index)
         for wire, value in list(out.items()):
             name = wire + "Name"
             target = _target(wire)
@@ -96,7 +105,7 @@ class _Builder:
                 out[name] = _label(referred) if referred else ""
         return out
 
-    def value(self, wire: str, kinds: set[Any], index: int) -> Any:
+    def value(self, wire: str, kinds: frozenset[Any], index: int) -> Any:
         rng = self.rng
         target = _target(wire)
         if target and str in kinds:

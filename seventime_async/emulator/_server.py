@@ -44,7 +44,7 @@ from aiohttp import web
 from .._endpoints import ENDPOINTS, VERSIONS, Action, Api, Endpoint, WriteSpec
 from .._qs import decode_pairs
 from ._actions import ACTIONS, ActionError
-from ._data import Generator, object_id
+from ._data import generated, object_id
 from ._limits import SlidingWindow
 from ._query import Seek, parse, run
 from ._store import Account, Collection, Doc, now_stamp
@@ -244,7 +244,7 @@ class Emulator:
             self._accounts[name] = Account(
                 name,
                 key,
-                Generator(account_seed).build({**counts, **sizes}, self.endpoints),
+                generated(account_seed, {**counts, **sizes}, self.endpoints),
                 self.endpoints,
                 random.Random(f"{account_seed}/ids"),
                 read_only_key if index == 0 else None,
