@@ -107,7 +107,7 @@ from ._keyset import BracketDialect
 from ._page import Page
 from ._plan import SeekDialect
 from ._ratelimit import RateLimiter
-from ._resources import Resource
+from ._resources import MAX_UPLOAD_BYTES, DocumentResource, Resource, TimerResource
 from ._retry import RetryPolicy
 from ._sync import (
     Account,
@@ -154,6 +154,7 @@ __all__ = [
     "Document",
     "DocumentFile",
     "DocumentFileOptions",
+    "DocumentResource",
     "DriverJournal",
     "DriverJournalType",
     "Entity",
@@ -167,6 +168,7 @@ __all__ = [
     "InvoiceItem",
     "Location",
     "LogEntry",
+    "MAX_UPLOAD_BYTES",
     "Machine",
     "MachineTimeLog",
     "MachineType",
@@ -221,6 +223,7 @@ __all__ = [
     "TimeCategory",
     "TimeLog",
     "Timer",
+    "TimerResource",
     "TrackunitData",
     "TransportError",
     "UnsocialHoursCost",

@@ -18,7 +18,7 @@ import orjson
 
 from .._endpoints import ENDPOINTS, Endpoint
 from .._wire import format_timestamp
-from ._generic import generic_docs
+from ._generic import generic_docs, referred_first
 
 __all__ = ["DEFAULT_COUNTS", "Generator", "generated", "object_id"]
 
@@ -229,8 +229,9 @@ class Generator:
         data["work_orders"] = [self.work_order(i, data) for i in range(c["work_orders"])]
         data["invoices"] = [self.invoice(i, data) for i in range(c["invoices"])]
         # Families without a builder above are generated from their entity class, after
-        # the others so that those keep their data for a given seed.
-        for endpoint in endpoints:
+        # the others so that those keep their data for a given seed, and each after the
+        # families it refers to, so that its references name real documents.
+        for endpoint in referred_first([e for e in endpoints if e.name not in data]):
             if endpoint.name not in data:
                 specs = [api for api in map(endpoint.spec, endpoint.versions) if api is not None]
                 usual = (

@@ -20,7 +20,7 @@ from .._endpoints import ENDPOINTS, Endpoint
 from .._entities import Entity, cached_per_class, entity_fields
 from .._wire import format_timestamp
 
-__all__ = ["generic_docs"]
+__all__ = ["generic_docs", "referred_first"]
 
 Data = Mapping[str, list[dict[str, Any]]]
 _WORDS = ["Service", "Montage", "Besiktning", "Reparation", "Leverans", "Takbyte", "Målning"]
@@ -70,9 +70,27 @@ def _fields(entity: type[Entity]) -> list[tuple[str, frozenset[Any]]]:
     """Each field's wire name and the types it allows, worked out once per class (type
     hints are costly to evaluate, and every generated document needs them)."""
     hints = typing.get_type_hints(entity)
-    return [
-        (wire, frozenset(_kinds(hints[attr]))) for attr, wire in entity_fields(entity).items()
-    ]
+    return [(wire, frozenset(_kinds(hints[attr]))) for attr, wire in entity_fields(entity).items()]
+
+
+def referred_first(endpoints: list[Endpoint[Any]]) -> list[Endpoint[Any]]:
+    """``endpoints`` ordered so that a family comes after those its fields refer to
+    (table order otherwise; a cycle is broken where it closes)."""
+    names = {e.name: e for e in endpoints}
+    ordered: dict[str, Endpoint[Any]] = {}
+
+    def visit(endpoint: Endpoint[Any], path: frozenset[str]) -> None:
+        if endpoint.name in ordered or endpoint.name in path:
+            return
+        for wire, _ in _fields(endpoint.entity):
+            target = _target(wire)
+            if target in names and target != endpoint.name:
+                visit(names[target], path | {endpoint.name})
+        ordered[endpoint.name] = endpoint
+
+    for endpoint in endpoints:
+        visit(endpoint, frozenset())
+    return list(ordered.values())
 
 
 class _Builder:

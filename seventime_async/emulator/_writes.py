@@ -74,13 +74,15 @@ def check_body(spec: WriteSpec, body: Mapping[str, Any], *, identified: bool = F
         spec.fields[name] for name in sorted(spec.required) if _blank(body.get(spec.fields[name]))
     ]
     for rule in spec.conditions:
-        cause = body.get(spec.fields[rule.when])
-        if cause is None or (rule.values and not _same(cause, rule.values)):
+        then, when = spec.fields[rule.then], spec.fields[rule.when]
+        cause = body.get(when)
+        if not _blank(body.get(then)):
             continue
-        if _blank(body.get(spec.fields[rule.then])):
-            missing.append(
-                f"{spec.fields[rule.then]} (required when {spec.fields[rule.when]} is {cause!r})"
-            )
+        if rule.absent:  # one of the two is needed
+            if _blank(cause):
+                missing.append(f"{then} (required when {when} is not given)")
+        elif cause is not None and (not rule.values or _same(cause, rule.values)):
+            missing.append(f"{then} (required when {when} is {cause!r})")
     missing += [p for p in spec.required_paths if _gaps(body, p.split("."))]
     if missing:
         return f"Missing required field(s): {', '.join(missing)}"
