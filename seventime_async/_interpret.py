@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from ._errors import DecodeError, RateLimitError, SevenTimeError, error_for_status
-from ._http import BODY_PREVIEW
+from ._errors import RateLimitError, SevenTimeError, decode_error, error_for_status
+from ._http import BODY_PREVIEW, Response
 from ._retry import AttemptFailed, Failure, parse_retry_after
 
 __all__ = ["interpret"]
@@ -35,9 +35,7 @@ def interpret(
         # Built outside the except block: the error must not chain to the parser's.
         raise AttemptFailed(
             Failure.BAD_BODY,
-            DecodeError(
-                reason, status=status, body_start=body[:BODY_PREVIEW], method=method, url=url
-            ),
+            decode_error(reason, Response(status, None, method, url, body[:BODY_PREVIEW])),
         )
     retry_after = parse_retry_after(headers.get("Retry-After"))
     message = error_message(body)

@@ -19,8 +19,8 @@ from typing import Protocol
 import aiohttp
 import attrs
 
-from ._errors import ClientClosedError, DecodeError, SevenTimeError, TransportError
-from ._http import Request
+from ._errors import ClientClosedError, SevenTimeError, TransportError, decode_error
+from ._http import Request, Response
 from ._retry import AttemptFailed, Failure
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AiohttpSender", "Received", "Sender"]
@@ -129,9 +129,7 @@ class AiohttpSender:
             failure, reason = Failure.DROPPED, f"connection lost: {type(exc).__name__}: {exc}"
         error: SevenTimeError
         if status is not None and failure in (Failure.TOO_LARGE, Failure.BAD_BODY):
-            error = DecodeError(
-                reason, status=status, body_start=b"", method=request.method, url=url
-            )
+            error = decode_error(reason, Response(status, None, request.method, url))
         else:
             error = TransportError(reason, method=request.method, url=url)
         raise AttemptFailed(failure, error)

@@ -152,3 +152,37 @@ def test_every_family_exists_in_some_version_and_dialects_cover_both() -> None:
     for endpoint in ENDPOINTS:
         assert endpoint.versions, endpoint.name
     assert INVOICES.api(2).filters["from_invoice_date"].wire == "fromInvoiceDate"
+
+
+async def test_a_wrong_shape_names_the_request_that_got_it() -> None:
+    """A decode error names the method, status and URL of the very response, not those
+    of the family's list (as it once did for every create and get)."""
+    from aiohttp import web
+
+    async def created(_: web.Request) -> web.Response:
+        return web.json_response([1], status=201)
+
+    async def bare(_: web.Request) -> web.Response:
+        return web.json_response({"_id": ACTOR})  # v2 wraps a get in {"data": ...}
+
+    app = web.Application()
+    app.router.add_post("/api/2/customers", created)
+    app.router.add_get("/api/2/customers/{id}", bare)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        base = f"http://127.0.0.1:{port}/api/2"
+        async with st.SevenTimeClient(KEY, base_url=base, acting_user=ACTOR) as client:
+            with pytest.raises(st.DecodeError) as made:
+                await client.customers.create(name="Åsa")
+            assert (made.value.method, made.value.status) == ("POST", 201)
+            assert made.value.url == f"{base}/customers" and made.value.body_start == b"[1]"
+            with pytest.raises(st.DecodeError, match="v2 get envelope") as got:
+                await client.customers.get(ACTOR)
+            assert (got.value.method, got.value.status) == ("GET", 200)
+            assert got.value.url == f"{base}/customers/{ACTOR}"
+    finally:
+        await runner.cleanup()
