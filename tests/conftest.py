@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from seventime_async import RetryPolicy, SevenTimeClient
 from seventime_async.emulator import Emulator
@@ -79,3 +80,17 @@ def running() -> EmulatorFactory:
             yield emu, c
 
     return factory
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """A real aiohttp server for ``app`` on 127.0.0.1, for the answers the emulator is
+    not meant to give: yields its root, ``http://127.0.0.1:PORT``."""
+    runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 import pytest
+from aiohttp import web
 
 import seventime_async as st
 from seventime_async._client import infer_api_version
@@ -13,6 +14,8 @@ from seventime_async._dialect import V1, V2, dialect_for
 from seventime_async._endpoints import CUSTOMERS, ENDPOINTS, INVOICES
 from seventime_async._http import Response
 from seventime_async._requests import write_payload
+
+from .conftest import serving
 
 KEY = "k" * 32
 ACTOR = "5bb26376c42fb99275000080"
@@ -157,7 +160,6 @@ def test_every_family_exists_in_some_version_and_dialects_cover_both() -> None:
 async def test_a_wrong_shape_names_the_request_that_got_it() -> None:
     """A decode error names the method, status and URL of the very response, not those
     of the family's list (as it once did for every create and get)."""
-    from aiohttp import web
 
     async def created(_: web.Request) -> web.Response:
         return web.json_response([1], status=201)
@@ -168,13 +170,8 @@ async def test_a_wrong_shape_names_the_request_that_got_it() -> None:
     app = web.Application()
     app.router.add_post("/api/2/customers", created)
     app.router.add_get("/api/2/customers/{id}", bare)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        base = f"http://127.0.0.1:{port}/api/2"
+    async with serving(app) as root:
+        base = f"{root}/api/2"
         async with st.SevenTimeClient(KEY, base_url=base, acting_user=ACTOR) as client:
             with pytest.raises(st.DecodeError) as made:
                 await client.customers.create(name="Åsa")
@@ -184,5 +181,3 @@ async def test_a_wrong_shape_names_the_request_that_got_it() -> None:
                 await client.customers.get(ACTOR)
             assert (got.value.method, got.value.status) == ("GET", 200)
             assert got.value.url == f"{base}/customers/{ACTOR}"
-    finally:
-        await runner.cleanup()

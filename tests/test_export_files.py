@@ -23,6 +23,7 @@ from seventime_async._cli import main
 from seventime_async._export import Checkpoint
 from seventime_async.emulator import Emulator
 
+from .conftest import serving
 from .test_cli import CLI, _env, _records, _reference, _wait_for_items
 
 
@@ -361,26 +362,19 @@ async def test_a_hostile_error_message_reaches_the_terminal_on_one_line(tmp_path
 
     app = web.Application()
     app.router.add_get("/api/1/customers", refuse)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serving(app) as root:
         proc = await asyncio.create_subprocess_exec(
             *CLI,
             "export",
             "customers",
             "--base-url",
-            f"http://127.0.0.1:{port}/api/1",
+            f"{root}/api/1",
             "--out",
             str(tmp_path / "customers.jsonl"),
             env=_env(SEVENTIME_API_KEY="k"),
             stderr=asyncio.subprocess.PIPE,
         )
         _, err = await proc.communicate()
-    finally:
-        await runner.cleanup()
     assert proc.returncode == 1
     text = err.decode()
     assert "\x1b" not in text and "\x07" not in text and "Traceback" not in text

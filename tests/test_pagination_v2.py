@@ -24,7 +24,7 @@ from seventime_async._walk import open_walk
 from seventime_async._windows import fewest_requests
 from seventime_async.emulator import Emulator, Faults
 
-from .conftest import EmulatorFactory, collect_ids, head_ids
+from .conftest import EmulatorFactory, collect_ids, head_ids, serving
 
 WINDOWS = {"api_version": 2, "v2_seek": False}
 SEEK = {"api_version": 2}
@@ -227,13 +227,8 @@ async def test_a_page_larger_than_asked_is_a_decode_error() -> None:
 
     app = web.Application()
     app.router.add_get("/api/2/customers", oversized)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        async with st.SevenTimeClient("k", base_url=f"http://127.0.0.1:{port}/api/2") as client:
+    async with serving(app) as root:
+        async with st.SevenTimeClient("k", base_url=f"{root}/api/2") as client:
             with pytest.raises(
                 st.DecodeError, match="600 items answered a request for 500"
             ) as caught:
@@ -241,8 +236,6 @@ async def test_a_page_larger_than_asked_is_a_decode_error() -> None:
                     pass
         assert caught.value.status == 200 and "limit=500" in caught.value.url
         assert caught.value.cursor is not None and caught.value.items_yielded == 0
-    finally:
-        await runner.cleanup()
 
 
 async def test_anything_unexpected_in_a_walk_is_a_typed_error_with_its_cursor() -> None:

@@ -23,6 +23,8 @@ import seventime_async as st
 from seventime_async._endpoints import ENDPOINTS
 from seventime_async._entities import entity_fields
 
+from .conftest import serving
+
 FIXTURE = json.loads(
     (Path(__file__).parent / "fixtures" / "reference_examples_v2.json").read_text("utf-8")
 )
@@ -153,15 +155,8 @@ async def reference_server() -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", serve)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/api/2", asked
-    finally:
-        await runner.cleanup()
+    async with serving(app) as root:
+        yield f"{root}/api/2", asked
 
 
 @pytest.mark.parametrize("example", GETS, ids=[e["source"] for e in GETS])

@@ -4,6 +4,7 @@ sender against real aiohttp servers on 127.0.0.1 that misbehave as the emulator 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import random
 from collections import deque
@@ -22,7 +23,7 @@ from seventime_async._sender import Received
 from seventime_async._transport import Transport
 from seventime_async.emulator import Emulator, Faults
 
-from .conftest import client_for
+from .conftest import client_for, serving
 from .test_emulator import EDITABLE, USERS
 from .test_ratelimit import most_in_a_window
 from .virtual_time import run
@@ -250,22 +251,14 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
     """``base_url = await serve(handler)``: a real aiohttp server on 127.0.0.1 answering
     every path with ``handler``."""
-    runners: list[web.AppRunner] = []
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{port}/api/2"
+        async def start(handler: Handler) -> str:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", handler)
+            return f"{await stack.enter_async_context(serving(app))}/api/2"
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+        yield start
 
 
 async def endless(request: web.Request) -> web.StreamResponse:
