@@ -5,7 +5,7 @@ emulator's own documents; and the write retry rules through the resources."""
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -184,3 +184,24 @@ async def test_a_create_that_may_have_landed_is_not_retried(v2: Any) -> None:
         await client.customers.create(name="Bara En Gång AB")
     assert [d["name"] for d in emu.items("customers")].count("Bara En Gång AB") == 1
     assert [r.method for r in emu.requests].count("POST") == 1
+
+
+async def test_modified_since_yields_what_changed_after_the_mark_and_nothing_before(
+    v2: Any,
+) -> None:
+    emu, client = v2
+    ids = sorted(emu.ids("work_orders"))
+    emu.modify("work_orders", ids[0], title="Före", modifiedDate="2026-11-01T10:00:00.000Z")
+    emu.modify("work_orders", ids[1], title="Efter", modifiedDate="2026-11-01T12:00:00.000Z")
+    mark = datetime(2026, 11, 1, 11, 0, tzinfo=UTC)
+    found = [w.id async for w in client.work_orders.iter_all(modified_since=mark)]
+    assert found == [ids[1]]
+    # The same instant in another zone is the same mark (sent as UTC).
+    stockholm = mark.astimezone(timezone(timedelta(hours=1)))
+    page = await client.work_orders.list(modified_since=stockholm)
+    assert [w.id for w in page] == [ids[1]] and page.total == 1
+    assert "lastModified=2026-11-01 11:00:00" in emu.requests[-1].query
+    with pytest.raises(st.ValidationError, match="aware datetime"):
+        await client.work_orders.list(modified_since=datetime(2026, 11, 1))
+    with pytest.raises(st.ValidationError, match="no filter modified_since"):
+        await client.users.list(modified_since=mark)
