@@ -260,11 +260,10 @@ def missing_required(
     spec: WriteSpec, payload: Mapping[str, Any], names: Mapping[str, str] | None = None
 ) -> list[str]:
     """What the reference requires and ``payload`` (wire keys) lacks, as wire names or
-    paths, or as ``names[wire]`` where given. Shared with the emulator, which answers
-    400 for the same gaps."""
-    shown = (lambda wire: names.get(wire, wire)) if names else (lambda wire: wire)
+    paths, or as ``names[wire]`` (the caller's snake_case names) where given."""
+    caller_name = (lambda wire: names.get(wire, wire)) if names else (lambda wire: wire)
     missing = [
-        shown(spec.fields[name])
+        caller_name(spec.fields[name])
         for name in sorted(spec.required)
         if payload.get(spec.fields[name]) in (None, "")
     ]
@@ -272,7 +271,8 @@ def missing_required(
         when = payload.get(spec.fields[condition.when])
         if payload.get(spec.fields[condition.then]) not in (None, ""):
             continue
-        then, cause = shown(spec.fields[condition.then]), shown(spec.fields[condition.when])
+        then = caller_name(spec.fields[condition.then])
+        cause = caller_name(spec.fields[condition.when])
         if condition.absent:
             if when in (None, ""):
                 missing.append(f"{then} (required when {cause} is not given)")
