@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -73,6 +74,7 @@ from ._wire import camel
 
 __all__ = [
     "ENDPOINTS",
+    "INCREMENTAL_OVERLAP",
     "VERSIONS",
     "Action",
     "Api",
@@ -88,6 +90,16 @@ __all__ = [
 
 E = TypeVar("E", bound=Entity)
 VERSIONS = (1, 2)
+
+#: How far before the start of the last complete walk an incremental one looks back
+#: (``modified_since``), in the export's ``--state`` and in ``sync`` alike. The
+#: reference documents no time zone for ``lastModified`` and its own examples disagree
+#: (digest §1.9); it is sent as UTC, and a server reading it as Swedish time (UTC+1/+2)
+#: would only widen the window. The overlap covers what is left: clock skew between
+#: client and server, and writes still being committed. Three hours is generous on
+#: purpose: it costs re-reading three hours of changes (de-duplicated by id), where too
+#: little would lose one without a trace.
+INCREMENTAL_OVERLAP = timedelta(hours=3)
 
 
 class FilterKind(enum.Enum):

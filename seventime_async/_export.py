@@ -19,7 +19,7 @@ import io
 import os
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import attrs
 import orjson
 
 from ._converter import entity_fields
+from ._endpoints import INCREMENTAL_OVERLAP
 from ._entities import Entity, cached_per_class
 from ._errors import SevenTimeError, ValidationError
 from ._files import open_locked, read_nofollow, replace_atomically, write_all
@@ -371,7 +372,7 @@ class ExportState:
     each id once): overlap costs a few duplicates across runs, never a lost change.
     """
 
-    OVERLAP = timedelta(minutes=10)
+    OVERLAP = INCREMENTAL_OVERLAP
     _VERSION = 1
 
     def __init__(self, path: Path, marks: dict[str, datetime]) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._endpoints import ENDPOINTS
+from .._endpoints import ENDPOINTS, INCREMENTAL_OVERLAP
 from .._errors import SevenTimeError, ValidationError
 from ._state import Walk, WalkKind, plan_walk
 from ._store import PageCounts, Store
@@ -42,12 +42,9 @@ __all__ = [
 log = logging.getLogger("seventime_async.sync")
 
 DEFAULT_FULL_EVERY = timedelta(hours=24)
-#: How far before the previous run's start an incremental walk looks. The service's
-#: time zone for ``lastModified`` is undocumented (its own examples disagree, and Swedish
-#: time is UTC+1 or +2), and its clock and commit lag are not ours: three hours covers
-#: all of that, and costs only re-reading three hours of changes, which the upsert
-#: de-duplicates.
-DEFAULT_OVERLAP = timedelta(hours=3)
+#: How far before the previous run's start an incremental walk looks (see
+#: :data:`INCREMENTAL_OVERLAP`); the upsert de-duplicates what it reads again.
+DEFAULT_OVERLAP = INCREMENTAL_OVERLAP
 
 
 @attrs.frozen
