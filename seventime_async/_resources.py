@@ -164,7 +164,7 @@ class Resource(Generic[E]):
         ordering, resume and concurrency rules.
         """
         return self._walk(
-            self._decode_walk_page,
+            self._entities,
             sort_by,
             sort_direction,
             filters,
@@ -199,9 +199,6 @@ class Resource(Generic[E]):
             page_size=page_size,
             page_size_hint=page_size_hint,
         )
-
-    def _decode_walk_page(self, items: builtins.list[Raw], response: Response) -> builtins.list[E]:
-        return self._entities(items, response)
 
     def _walk(
         self,
