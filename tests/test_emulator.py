@@ -762,3 +762,22 @@ async def test_document_upload_takes_base64_and_answers_success(
     assert status == 400
     assert "uploadedBy" in answer["errorMessage"]
     assert (await call(http, acting, "GET", "/documents"))[0] == 404  # not listable
+
+
+def test_generated_time_logs_and_expenses_add_up() -> None:
+    emu = Emulator(seed=5)
+    categories = emu.ids("time_categories")
+    for log in emu.items("time_logs"):
+        start = datetime.fromisoformat(log["timestamp"])
+        end = datetime.fromisoformat(log["endTimestamp"])
+        assert (end - start).total_seconds() == log["time"] * 3600
+        assert log["price"] == log["invoiceableTime"] * log["pricePerHour"]
+        assert log["invoiceableTime"] <= log["time"]
+        assert log["timeCategory"] in categories
+        assert not (log["isAbsence"] and log["project"])
+    for item in emu.items("expenses"):
+        count = item["numberOfItems"]
+        assert item["totalAmountInclTax"] == pytest.approx(
+            (item["unitPriceAfterDiscount"] + item["unitTax"]) * count
+        )
+        assert item["unitTax"] == pytest.approx(item["unitPriceAfterDiscount"] * 0.25, abs=0.01)

@@ -18,6 +18,7 @@ import orjson
 
 from .._endpoints import ENDPOINTS, Endpoint
 from .._wire import format_timestamp
+from ._coherent import COHERENT
 from ._generic import generic_docs, referred_first
 
 __all__ = ["DEFAULT_COUNTS", "Generator", "generated", "object_id"]
@@ -243,6 +244,10 @@ class Generator:
                 )
                 count = c.get(endpoint.name, usual)
                 data[endpoint.name] = generic_docs(endpoint, count, self.rng, data, self.moment)
+                make_coherent = COHERENT.get(endpoint.name)
+                if make_coherent is not None:
+                    for doc in data[endpoint.name]:
+                        make_coherent(doc, self.rng, data)
         return data
 
     # -- one builder per document shape ------------------------------------------------

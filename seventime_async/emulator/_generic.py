@@ -29,10 +29,15 @@ _TEXT_NAMES = ("name", "title", "description", "notes")
 _DAY = 86400
 
 
+def _singular(root: str) -> str:
+    """``timeCategories`` -> ``timeCategory``, ``workOrders`` -> ``workOrder``."""
+    return root[:-3] + "y" if root.endswith("ies") else root.removesuffix("s")
+
+
 @functools.cache
 def _references() -> dict[str, str]:
     """Wire field name -> the family it points at: ``workOrder`` -> ``work_orders``."""
-    found = {e.path.strip("/").removesuffix("s"): e.name for e in ENDPOINTS}
+    found = {_singular(e.path.strip("/")): e.name for e in ENDPOINTS}
     found.update(customerId="customers", projectId="projects", vehicle="vehicles")
     return found
 
