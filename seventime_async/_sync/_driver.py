@@ -3,9 +3,10 @@
 Per family, a walk (see ``_state``): every page is written in one transaction with the
 walk's cursor, so the database always holds a consistent prefix and a killed sync resumes
 where it stopped. A family's high-water mark moves only when its walk completes, and is
-taken from the run's start on our clock, minus :data:`DEFAULT_OVERLAP`, never from the
-data's clock. Families run concurrently under the client's one limiter; accounts run
-concurrently, each with its own client and limiter (the service limits each key).
+taken from the walk's start (a resumed walk's first start) on our clock, minus
+:data:`DEFAULT_OVERLAP`, never from the data's clock. Families run concurrently under the
+client's one limiter; accounts run concurrently, each with its own client and limiter
+(the service limits each key).
 """
 
 from __future__ import annotations
@@ -242,7 +243,9 @@ class _Job:
                 self._tell(family, walk, fetched, paginator)
         finally:
             await paginator.aclose()
-        mark = self.started - self.overlap if family.incremental else None
+        # From the walk's own start: a resumed walk did not see what changed on the pages
+        # it had written before the interruption.
+        mark = walk.started_at - self.overlap if family.incremental else None
         deleted = await store.finish_walk(account, name, walk, mark)
         self._tell(family, walk, fetched, paginator, done=True)
         log.info("sync %s/%s: %s walk, %d fetched", account, name, walk.kind, fetched)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +98,49 @@ async def test_an_interrupted_incremental_walk_keeps_its_since_and_mark(store: S
         assert done.families["customers"].kind == "incremental"
         assert (await store.state("default", "customers")).high_water > mark
         await assert_mirrors(store, emu, ["customers"])
+
+
+async def test_a_resumed_walk_marks_from_its_own_start_not_the_resuming_runs(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import seventime_async._sync._driver as driver
+
+    later = timedelta(0)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Clock:
+            return datetime.now(tz) + later  # type: ignore[return-value]
+
+    monkeypatch.setattr(driver, "datetime", Clock)
+    async with (
+        Emulator(api_version=2, seed=9, customers=1500) as emu,
+        client_for(emu, retry=RetryPolicy(max_retries=0)) as client,
+    ):
+        await sync(client, store, ["customers"])
+        ids = sorted(emu.ids("customers"))
+        for item_id in ids[::2]:  # several pages of changes
+            emu.modify("customers", item_id, city="Båstad")
+        calls = iter(range(100))
+
+        def fail_second_page(emulator: Emulator, family: str) -> None:
+            if next(calls) == 1:
+                raise RuntimeError("injected: the second page fails")
+
+        emu.before_list = fail_second_page
+        interrupted = datetime.now(UTC)
+        with pytest.raises(SyncError):
+            await sync(client, store, ["customers"])
+        emu.before_list = None
+        # Changed after its page was written, before the walk is resumed a day later.
+        stamp = (interrupted + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+        emu.modify("customers", ids[0], name="Ändrad efter sidan", modifiedDate=stamp)
+        later = timedelta(hours=24)
+        resumed = await sync(client, store, ["customers"], full_every=timedelta(days=7))
+        assert resumed.families["customers"].resumed
+        state = await store.state("default", "customers")
+        assert state.high_water is not None and state.high_water <= interrupted
+        after = await sync(client, store, ["customers"], full_every=timedelta(days=7))
+        assert after.families["customers"].kind == "incremental"
+        live = await store.records("default", "customers")
+        assert live[ids[0]]["name"] == "Ändrad efter sidan"
