@@ -4,8 +4,13 @@ aiosqlite runs each connection in its own thread, so SQLite work never blocks th
 loop. One connection serves the process; an asyncio lock keeps its transactions whole
 (families run concurrently). WAL lets readers query while a sync writes, and
 ``synchronous=FULL`` makes each committed page survive a crash of the machine too.
-Accounts are held with POSIX record locks on a sidecar ``<file>.lock``: the kernel drops
-them when the process dies, so a killed sync frees its accounts at once.
+Accounts are held with record locks on a sidecar ``<file>.lock``: the kernel drops them
+when the process dies, so a killed sync frees its accounts at once. On Linux they are
+open-file-description locks, each store's own: classic POSIX locks belong to the
+process, so two stores on one file in one process would both "hold" an account, and
+either one's unlock or close would drop the other's lock. A per-process registry refuses
+the second store in any case (and is all that separates stores where OFD locks are
+missing: there, closing one store of a file drops the others' locks).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import fcntl
 import hashlib
 import os
 import sqlite3
+import struct
+import sys
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +39,21 @@ if TYPE_CHECKING:
 __all__ = ["SqliteStore"]
 
 _BUSY_TIMEOUT_MS = 60_000  # another process's write transaction: one page, brief
+
+#: (device, inode of the lock file, account) of every account a store of this process holds.
+_HELD_HERE: set[tuple[int, int, str]] = set()
+_OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None) if sys.platform == "linux" else None
+
+
+def _set_lock(fd: int, offset: int, *, take: bool) -> None:
+    """Take (without waiting) or release the one-byte lock at ``offset``; OSError if it
+    cannot be taken."""
+    if _OFD_SETLK is None:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB if take else fcntl.LOCK_UN, 1, offset)
+        return
+    kind = fcntl.F_WRLCK if take else fcntl.F_UNLCK
+    # struct flock as Linux lays it out: type, whence, start, length, pid (0 for OFD).
+    fcntl.fcntl(fd, _OFD_SETLK, struct.pack("hhqqi", kind, os.SEEK_SET, offset, 1, 0))
 
 
 class _SqliteTransaction:
@@ -138,25 +160,29 @@ class SqliteStore(Store):
 
     @contextlib.asynccontextmanager
     async def lock_account(self, account: str) -> AsyncIterator[None]:
-        if account in self._held:
+        fd = self._open_lock_file()
+        file = os.fstat(fd)
+        here = (file.st_dev, file.st_ino, account)
+        if here in _HELD_HERE:
             raise AccountBusyError(f"account {account!r} is being synced already")
         byte = int.from_bytes(hashlib.blake2b(account.encode(), digest_size=4).digest(), "big")
-        fd = self._open_lock_file()
         try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, byte)
+            _set_lock(fd, byte, take=True)
         except OSError:
             raise AccountBusyError(
                 f"account {account!r} is being synced by another process"
             ) from None
+        _HELD_HERE.add(here)
         self._held[account] = byte
         try:
             yield
         finally:
+            _HELD_HERE.discard(here)
             del self._held[account]
-            # POSIX locks are the process's, not the account's: another account of this
-            # process on the same byte keeps it.
+            # A lock is the store's (or the process's), not the account's: another account
+            # held on the same byte keeps it.
             if byte not in self._held.values() and self._lock_file is not None:
-                fcntl.lockf(self._lock_file, fcntl.LOCK_UN, 1, byte)
+                _set_lock(self._lock_file, byte, take=False)
 
     def _open_lock_file(self) -> int:
         if self._lock_file is None:
