@@ -149,7 +149,7 @@ class PostgresStore(Store):
 
     async def _still_held(self, tx: Transaction, account: str) -> None:
         # The locks live in one session: if it was lost (a network cut), so were they,
-        # and another worker may have the account now. Each page checks before writing.
+        # and another worker may have the account now. Each write checks before writing.
         pid = self._locks.get_server_pid() if self._locks is not None else None
         rows = await tx.fetch(
             "SELECT count(*) FROM pg_locks, (SELECT hashtextextended(?, 0) AS k) AS lock "

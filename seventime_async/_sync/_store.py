@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -78,8 +78,8 @@ class Store(abc.ABC):
         """One transaction; committed when the block ends, rolled back if it raises."""
 
     async def _still_held(self, tx: Transaction, account: str) -> None:  # noqa: B027
-        """Within a page's transaction: refuse it if this process no longer holds
-        ``account`` (a lock that can be lost without the holder dying)."""
+        """Within ``tx``: refuse it if this process no longer holds ``account`` (a lock
+        that can be lost without the holder dying)."""
 
     async def _prepare(self, tx: Transaction) -> None:  # noqa: B027 (most need nothing)
         """Before migrating, within ``tx``: whatever serialises migrations between
@@ -129,6 +129,14 @@ class Store(abc.ABC):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @contextlib.asynccontextmanager
+    async def _writing(self, account: str) -> AsyncIterator[Transaction]:
+        """A transaction that writes ``account``'s rows: every one checks first that the
+        account is still held, so a worker that lost its lock cannot undo another's work."""
+        async with self._transaction() as tx:
+            await self._still_held(tx, account)
+            yield tx
+
     async def _migrate(self) -> None:
         async with self._transaction() as tx:
             await self._prepare(tx)
@@ -161,7 +169,7 @@ class Store(abc.ABC):
     # -- runs -----------------------------------------------------------------------------
 
     async def start_run(self, account: str, worker: str, started_at: datetime) -> int:
-        async with self._transaction() as tx:
+        async with self._writing(account) as tx:
             rows = await tx.fetch(
                 "INSERT INTO sync_runs (account, started_at, worker) VALUES (?, ?, ?) RETURNING id",
                 account,
@@ -205,7 +213,7 @@ class Store(abc.ABC):
 
     async def begin_walk(self, account: str, family: str, walk: Walk) -> None:
         """Record the walk about to start, so a crash mid-walk resumes this same walk."""
-        async with self._transaction() as tx:
+        async with self._writing(account) as tx:
             await tx.execute(
                 "INSERT INTO sync_state (account, family, walk, cursor, walk_since, "
                 "walk_started_at, scan) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -235,8 +243,7 @@ class Store(abc.ABC):
         stamped on every row it sees; a row whose data did not change is not rewritten."""
         table = f'"{family}"'
         now = self._time(_now())
-        async with self._transaction() as tx:
-            await self._still_held(tx, account)
+        async with self._writing(account) as tx:
             stored = {
                 row[0]: (row[1], row[2])
                 for row in await tx.fetch(
@@ -295,7 +302,7 @@ class Store(abc.ABC):
     ) -> int:
         """End the walk: a full scan marks the rows it did not see as deleted; the marks
         move. One transaction. Returns how many rows were marked deleted."""
-        async with self._transaction() as tx:
+        async with self._writing(account) as tx:
             deleted = 0
             if walk.kind == "full":
                 deleted = await tx.execute(

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from seventime_async._sync import AccountBusyError, SqliteStore
+from seventime_async._sync import AccountBusyError, PostgresStore, SqliteStore, StoreError
+from seventime_async._sync._state import Walk
 
 _PROBE = """
 import asyncio, sys
-from seventime_async._sync import AccountBusyError, SqliteStore
+from seventime_async._sync import AccountBusyError, PostgresStore, SqliteStore, StoreError
+from seventime_async._sync._state import Walk
 async def probe():
     async with SqliteStore(sys.argv[1]) as store:
         try:
@@ -53,3 +56,41 @@ async def test_two_sqlite_stores_on_one_file_in_one_process_exclude_each_other(
         async with SqliteStore(path) as second, second.lock_account("acme"):
             assert _other_process_gets(path, "acme") == "busy"
     assert _other_process_gets(path, "acme") == "got it"
+
+
+async def test_a_postgresql_worker_that_lost_its_lock_cannot_end_or_restart_a_walk(
+    postgres: str,
+) -> None:
+    import asyncpg
+
+    records = {str(i): ({"_id": str(i), "n": i}, None) for i in range(10)}
+    now = datetime.now(UTC)
+    stale_walk = Walk(kind="full", scan=1, started_at=now)
+    async with (
+        PostgresStore(postgres) as stale,
+        PostgresStore(postgres) as current,
+        stale.lock_account("acme"),
+    ):
+        await stale.begin_walk("acme", "customers", stale_walk)
+        await stale.write_page("acme", "customers", records, cursor="c1", scan=1)
+        admin = await asyncpg.connect(postgres)
+        try:  # as a network cut would: the session holding the lock ends
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+            )
+        finally:
+            await admin.close()
+        async with current.lock_account("acme"):
+            walk = Walk(kind="full", scan=2, started_at=now)
+            await current.begin_walk("acme", "customers", walk)
+            half = dict(list(records.items())[:5])
+            await current.write_page("acme", "customers", half, cursor="c2", scan=2)
+            before = await current.state("acme", "customers")
+            with pytest.raises(StoreError, match="lock on account 'acme' was lost"):
+                await stale.finish_walk("acme", "customers", stale_walk, None)
+            with pytest.raises(StoreError, match="lock on account 'acme' was lost"):
+                await stale.begin_walk("acme", "customers", stale_walk)
+            with pytest.raises(StoreError, match="lock on account 'acme' was lost"):
+                await stale.start_run("acme", "stale", now)
+            assert await current.state("acme", "customers") == before
+            assert await current.records("acme", "customers", deleted=True) == {}
