@@ -5,6 +5,10 @@ maintained, the fastest PostgreSQL driver for Python, and its pool and prepared
 statements suit a job that writes a page per transaction for hours. Tables live in their
 own schema (``seventime`` by default), out of the way of the database's other tables.
 
+``jsonb`` cannot hold U+0000 (NUL), which JSON and the API can: such a record is kept with
+each NUL (in keys and values) replaced by U+FFFD, and a warning says which record, rather
+than the page being refused on every run.
+
 Accounts are held with session advisory locks, all on one connection kept for that
 purpose: PostgreSQL releases them when that session ends, so a worker that dies (even
 ``kill -9``, even the machine) frees its accounts for the next run.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -23,6 +28,8 @@ from ._schema import POSTGRES, numbered
 from ._store import AccountBusyError, Store, StoreError, Transaction
 
 __all__ = ["PostgresStore"]
+
+log = logging.getLogger("seventime_async.sync")
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _MIGRATION_LOCK = "seventime_async:migrate"
@@ -41,6 +48,25 @@ def _driver() -> Any:
 def _problem(error: BaseException) -> StoreError:
     # The message only: asyncpg's errors name the server, never the DSN's password.
     return StoreError(f"PostgreSQL: {type(error).__name__}: {error}")
+
+
+def _without_nul(value: Any) -> tuple[Any, int]:
+    """``value`` with every U+0000 in its strings (keys too) replaced by U+FFFD, and how
+    many were replaced."""
+    if isinstance(value, str):
+        count = value.count("\x00")
+        return (value.replace("\x00", "\ufffd") if count else value), count
+    if isinstance(value, list):
+        parts = [_without_nul(v) for v in value]
+        return [v for v, _ in parts], sum(n for _, n in parts)
+    if isinstance(value, dict):
+        total, clean = 0, {}
+        for key, item in value.items():
+            new_key, in_key = _without_nul(key)
+            clean[new_key], in_item = _without_nul(item)
+            total += in_key + in_item
+        return clean, total
+    return value, 0
 
 
 class _PostgresTransaction:
@@ -118,6 +144,16 @@ class PostgresStore(Store):
     async def _existing_tables(self, tx: Transaction) -> set[str]:
         rows = await tx.fetch("SELECT tablename FROM pg_tables WHERE schemaname = ?", self.schema)
         return {row[0] for row in rows}
+
+    def _storable(self, where: str, record: dict[str, Any]) -> dict[str, Any]:
+        clean, replaced = _without_nul(record)
+        if replaced:
+            log.warning(
+                "sync %s: %d NUL characters (U+0000) stored as U+FFFD: jsonb cannot hold them",
+                where,
+                replaced,
+            )
+        return clean  # type: ignore[no-any-return]
 
     def _in_ids(self, column: str) -> str:
         return f"{column} = ANY(?)"

@@ -103,6 +103,11 @@ class Store(abc.ABC):
     def _json(self, value: Any) -> Any:
         return orjson.dumps(value).decode()
 
+    def _storable(self, where: str, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` (``where``: account/family/id, for a log line) as this database
+        can keep it."""
+        return record
+
     @abc.abstractmethod
     def _in_ids(self, column: str) -> str:
         """SQL testing ``column`` against one parameter holding a list of ids."""
@@ -256,7 +261,8 @@ class Store(abc.ABC):
             changed: list[tuple[Any, ...]] = []
             same: list[str] = []
             created = 0
-            for item_id, (record, modified_at) in records.items():
+            for item_id, (served, modified_at) in records.items():
+                record = self._storable(f"{account}/{family}/{item_id}", served)
                 old = stored.get(item_id)
                 if old is None or old[1] is not None:
                     created += 1

@@ -286,3 +286,27 @@ async def test_a_cursor_the_client_refuses_restarts_that_walk(
         again = await sync(client, store, ["customers"])
     got = again.families["customers"]
     assert got.resumed and got.fetched == COUNTS["customers"] - 1 and got.deleted == 1
+
+
+async def test_a_nul_character_is_kept_as_u_fffd_in_postgresql_and_said(
+    db_url: str, store: Store, emu: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    victim = sorted(emu.ids("customers"))[4]
+    emu.modify("customers", victim, name="Acme\x00AB", notes={"a\x00": ["\x00", "\\u0000"]})
+    async with client_for(emu) as client:
+        with caplog.at_level(logging.WARNING, logger="seventime_async.sync"):
+            await sync(client, store, ["customers"])
+        live = await store.records("default", "customers")
+        assert len(live) == len(emu.ids("customers"))
+        if db_url.startswith("sqlite"):
+            await assert_mirrors(store, emu, ["customers"])
+            assert "U+0000" not in caplog.text
+            return
+        # jsonb cannot hold U+0000: the record is kept with U+FFFD instead, and said so.
+        assert live[victim]["name"] == "Acme\ufffdAB"
+        assert live[victim]["notes"] == {"a\ufffd": ["\ufffd", "\\u0000"]}
+        warning = next(r for r in caplog.records if "U+0000" in r.getMessage())
+        assert f"customers/{victim}" in warning.getMessage() and "3 " in warning.getMessage()
+        assert emu.api_key not in caplog.text
+        again = await sync(client, store, ["customers"])
+        assert again.families["customers"].updated == 0  # not rewritten on every run
