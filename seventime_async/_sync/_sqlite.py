@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -43,6 +44,13 @@ _BUSY_TIMEOUT_MS = 60_000  # another process's write transaction: one page, brie
 #: (device, inode of the lock file, account) of every account a store of this process holds.
 _HELD_HERE: set[tuple[int, int, str]] = set()
 _OFD_SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None) if sys.platform == "linux" else None
+
+
+def _lock_offset(account: str) -> int:
+    """Where ``account``'s one-byte lock lies in the lock file: a 63-bit hash of its name,
+    so two accounts practically never share one (the lock file stays empty: sparse)."""
+    digest = hashlib.blake2b(account.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2**63 - 1)  # the last byte must fit off_t
 
 
 def _set_lock(fd: int, offset: int, *, take: bool) -> None:
@@ -165,13 +173,17 @@ class SqliteStore(Store):
         here = (file.st_dev, file.st_ino, account)
         if here in _HELD_HERE:
             raise AccountBusyError(f"account {account!r} is being synced already")
-        byte = int.from_bytes(hashlib.blake2b(account.encode(), digest_size=4).digest(), "big")
+        byte = _lock_offset(account)
         try:
             _set_lock(fd, byte, take=True)
-        except OSError:
-            raise AccountBusyError(
-                f"account {account!r} is being synced by another process"
-            ) from None
+        except OSError as error:
+            if error.errno in (errno.EAGAIN, errno.EACCES):  # what a held lock answers
+                raise AccountBusyError(
+                    f"account {account!r} is being synced by another process"
+                ) from None
+            # Not knowing whether another holds it (no locks on this file system, ...):
+            # syncing anyway could write alongside another worker.
+            raise StoreError(f"cannot lock account {account!r} in {self.path}: {error}") from None
         _HELD_HERE.add(here)
         self._held[account] = byte
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -9,8 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from seventime_async._sync import AccountBusyError, PostgresStore, SqliteStore, StoreError
+from seventime_async._cli_sync import _report
+from seventime_async._sync import (
+    Account,
+    AccountBusyError,
+    PostgresStore,
+    SqliteStore,
+    StoreError,
+    sync_accounts,
+)
 from seventime_async._sync._state import Walk
+from seventime_async.emulator import Emulator
 
 _PROBE = """
 import asyncio, sys
@@ -94,3 +104,32 @@ async def test_a_postgresql_worker_that_lost_its_lock_cannot_end_or_restart_a_wa
                 await stale.start_run("acme", "stale", now)
             assert await current.state("acme", "customers") == before
             assert await current.records("acme", "customers", deleted=True) == {}
+
+
+async def test_a_lock_that_fails_for_another_reason_is_a_store_error_not_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import seventime_async._sync._sqlite as sqlite_store
+
+    def no_locks(fd: int, offset: int, *, take: bool) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")  # as NFS without lockd says
+
+    monkeypatch.setattr(sqlite_store, "_set_lock", no_locks)
+    async with SqliteStore(tmp_path / "sync.sqlite") as store, Emulator() as emu:
+        with pytest.raises(StoreError, match="No locks available"):
+            async with store.lock_account("acme"):
+                pass
+        account = Account("acme", "KEY", 1, emu.url(1))
+        report = await sync_accounts(
+            [account], store, ["departments"], environ={"KEY": emu.api_key}
+        )
+        assert (report.busy, list(report.failed)) == ([], ["acme"])
+        assert _report(report, quiet=True, shared=True) == 3
+
+
+def test_account_lock_offsets_are_63_bits_wide() -> None:
+    from seventime_async._sync._sqlite import _lock_offset
+
+    offsets = {_lock_offset(f"account-{n}") for n in range(2000)}
+    assert len(offsets) == 2000
+    assert max(offsets) >= 2**40 and all(0 <= o < 2**63 - 1 for o in offsets)
