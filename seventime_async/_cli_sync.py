@@ -38,6 +38,7 @@ from ._sync import (
     load_accounts,
     sync_accounts,
 )
+from ._wire import printable
 
 __all__ = ["add_parser", "main", "run", "store_for"]
 
@@ -50,7 +51,10 @@ def _duration(text: str) -> timedelta:
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", text.strip())
     if not match:
         raise argparse.ArgumentTypeError(f"expected a duration like 30m, 24h or 7d, got {text!r}")
-    return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+    try:
+        return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"duration {text!r} is too long") from None
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -233,7 +237,7 @@ def _report(report: AccountsReport, quiet: bool, shared: bool) -> int:
         for name in report.busy:
             print(f"{name}: another worker is syncing it; left to that one", file=sys.stderr)
     for name, error in report.failed.items():
-        print(f"seventime-async: {name}: {type(error).__name__}: {error}", file=sys.stderr)
+        _say(f"{name}: {type(error).__name__}: {error}")
     if any(_is_store_problem(e) for e in report.failed.values()):
         return EXIT_STORE
     if report.failed:
@@ -247,6 +251,12 @@ def _is_store_problem(error: SevenTimeError) -> bool:
     return isinstance(error, StoreError)
 
 
+def _say(message: str) -> None:
+    """Print ``message`` as one line, control characters (a server's or a file's) shown
+    escaped, as the other commands do."""
+    print(f"seventime-async: {printable(message)}", file=sys.stderr)
+
+
 def main(args: argparse.Namespace) -> int:
     """``run`` under ``asyncio.run``, every outcome an exit code."""
     try:
@@ -255,11 +265,11 @@ def main(args: argparse.Namespace) -> int:
         print("\ninterrupted; the next run resumes from the last page written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except ValidationError as error:
-        print(f"seventime-async: error: {error}", file=sys.stderr)
+        _say(f"error: {error}")
         return EXIT_USAGE
     except StoreError as error:
-        print(f"seventime-async: database: {error}", file=sys.stderr)
+        _say(f"database: {error}")
         return EXIT_STORE
     except SevenTimeError as error:
-        print(f"seventime-async: {type(error).__name__}: {error}", file=sys.stderr)
+        _say(f"{type(error).__name__}: {error}")
         return EXIT_API

@@ -114,8 +114,17 @@ class PostgresStore(Store):
                 max_size=self._pool_size,
                 server_settings={"search_path": self.schema},
             )
+        except (ValueError, OverflowError) as error:  # asyncpg reading a malformed DSN
+            raise ValidationError(
+                f"the PostgreSQL URL is malformed: {self._without_password(str(error))}"
+            ) from None
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
             raise _problem(error) from None
+
+    def _without_password(self, message: str) -> str:
+        userinfo = self._dsn.partition("://")[2].rpartition("@")[0]
+        password = userinfo.partition(":")[2]
+        return message.replace(password, "***") if password else message
 
     async def close(self) -> None:
         locks, self._locks = self._locks, None

@@ -186,3 +186,24 @@ def test_many_accounts_from_the_embedded_emulator(
     assert rows == [("acme", 150), ("beta", 150)]
     assert main(argv) == 0  # v2's customers and projects now go incrementally
     assert "acme/customers: incremental," in capsys.readouterr().err
+
+
+def test_a_malformed_postgresql_url_is_a_usage_error_without_its_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for url in [
+        "postgresql://u:s3cretpw@127.0.0.1:notaport/db",
+        "postgresql://u:s3cretpw@127.0.0.1:99999/db",
+        "postgresql://u:s3cretpw@[::1/db",
+    ]:
+        assert main(["sync", "--emulator", "--db", url]) == 2, url
+        err = capsys.readouterr().err
+        assert err.startswith("seventime-async: ") and err.count("\n") == 1, err
+        assert "PostgreSQL URL" in err and "s3cretpw" not in err
+
+
+def test_a_duration_too_long_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["sync", "--full-every", "99999999999d"])
+    assert caught.value.code == 2
+    assert "too long" in capsys.readouterr().err
