@@ -18,7 +18,7 @@ import attrs
 import orjson
 
 from .._endpoints import ENDPOINTS
-from .._errors import SevenTimeError
+from .._errors import SevenTimeError, ValidationError
 from ._schema import MIGRATIONS_TABLE, SCHEMA_VERSION, SqlDialect, family_table, migrations
 from ._state import FamilyState, Walk
 
@@ -246,7 +246,7 @@ class Store(abc.ABC):
         """Upsert one page (id -> record and its modification time) and save the walk's
         cursor after it, in one transaction. A full scan passes its ``scan`` number,
         stamped on every row it sees; a row whose data did not change is not rewritten."""
-        table = f'"{family}"'
+        table = _table(family)
         now = self._time(_now())
         async with self._writing(account) as tx:
             stored = {
@@ -312,7 +312,7 @@ class Store(abc.ABC):
             deleted = 0
             if walk.kind == "full":
                 deleted = await tx.execute(
-                    f'UPDATE "{family}" SET deleted_at = ? WHERE account = ? '
+                    f"UPDATE {_table(family)} SET deleted_at = ? WHERE account = ? "
                     "AND deleted_at IS NULL AND (seen_scan IS NULL OR seen_scan <> ?)",
                     self._time(_now()),
                     account,
@@ -339,10 +339,18 @@ class Store(abc.ABC):
         condition = "IS NOT NULL" if deleted else "IS NULL"
         async with self._transaction() as tx:
             rows = await tx.fetch(
-                f'SELECT id, data FROM "{family}" WHERE account = ? AND deleted_at {condition}',
+                f"SELECT id, data FROM {_table(family)} WHERE account = ? "
+                f"AND deleted_at {condition}",
                 account,
             )
         return {row[0]: orjson.loads(row[1]) for row in rows}
+
+
+def _table(family: str) -> str:
+    """``family``'s table, quoted for SQL; only a known family names one."""
+    if family not in FAMILIES:
+        raise ValidationError(f"unknown family {family!r}; known: {sorted(FAMILIES)}")
+    return f'"{family}"'
 
 
 def _now() -> datetime:

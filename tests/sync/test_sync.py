@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from seventime_async import RetryPolicy
+from seventime_async import RetryPolicy, ValidationError
 from seventime_async._cli_sync import store_for
 from seventime_async._sync import (
     SCHEMA_VERSION,
@@ -310,3 +310,10 @@ async def test_a_nul_character_is_kept_as_u_fffd_in_postgresql_and_said(
         assert emu.api_key not in caplog.text
         again = await sync(client, store, ["customers"])
         assert again.families["customers"].updated == 0  # not rewritten on every run
+
+
+async def test_records_of_an_unknown_family_is_a_validation_error(store: Store) -> None:
+    evil = 'customers" WHERE 0 UNION SELECT name, sql FROM sqlite_master --'
+    for family in [evil, "no_such_family"]:
+        with pytest.raises(ValidationError, match="unknown family"):
+            await store.records("default", family)
