@@ -32,6 +32,16 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield opened
 
 
+def _fail_the_second_page(emu: Emulator) -> None:
+    calls = iter(range(100))
+
+    def fail_second_page(emulator: Emulator, family: str) -> None:
+        if next(calls) == 1:
+            raise RuntimeError("injected: the second page fails")
+
+    emu.before_list = fail_second_page
+
+
 async def test_incremental_families_fetch_only_what_changed(store: Store) -> None:
     async with Emulator(api_version=2, seed=9, **V2_COUNTS) as emu, client_for(emu) as client:
         assert client.api_version == 2
@@ -81,13 +91,7 @@ async def test_an_interrupted_incremental_walk_keeps_its_since_and_mark(store: S
         mark = (await store.state("default", "customers")).high_water
         for item_id in sorted(emu.ids("customers"))[::2]:  # 750 changed: several pages
             emu.modify("customers", item_id, city="Båstad")
-        calls = iter(range(100))
-
-        def fail_second_page(emulator: Emulator, family: str) -> None:
-            if next(calls) == 1:
-                raise RuntimeError("injected: the second page fails")
-
-        emu.before_list = fail_second_page
+        _fail_the_second_page(emu)
         with pytest.raises(SyncError):
             await sync(client, store, ["customers"])
         state = await store.state("default", "customers")
@@ -121,13 +125,7 @@ async def test_a_resumed_walk_marks_from_its_own_start_not_the_resuming_runs(
         ids = sorted(emu.ids("customers"))
         for item_id in ids[::2]:  # several pages of changes
             emu.modify("customers", item_id, city="Båstad")
-        calls = iter(range(100))
-
-        def fail_second_page(emulator: Emulator, family: str) -> None:
-            if next(calls) == 1:
-                raise RuntimeError("injected: the second page fails")
-
-        emu.before_list = fail_second_page
+        _fail_the_second_page(emu)
         interrupted = datetime.now(UTC)
         with pytest.raises(SyncError):
             await sync(client, store, ["customers"])
