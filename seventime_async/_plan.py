@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_CONCURRENCY",
+    "MAX_TIE_IDS",
     "Ask",
     "Batch",
     "Planner",
@@ -46,6 +47,9 @@ __all__ = [
 Raw = dict[str, Any]
 #: The most lanes (partitions, windows in flight) a walk or a token may hold.
 MAX_CONCURRENCY = 64
+#: The most ids a position holds at its last value: a page's worth (v2's limit of 500);
+#: a tie group larger than a page cannot be passed, and the walk says so.
+MAX_TIE_IDS = 500
 
 
 def sort_rank(value: Any) -> tuple[int, Any]:
@@ -124,7 +128,7 @@ class Position:
         """A position from a token; :class:`ValidationError` for any other shape."""
         try:
             lower, upper, started, last, ids, done = row
-            if not isinstance(ids, list) or len(ids) > 1000:
+            if not isinstance(ids, list) or len(ids) > MAX_TIE_IDS:
                 raise TypeError
             return cls(lower, upper, bool(started), last, tuple(ids), bool(done))
         except (TypeError, ValueError):

@@ -31,8 +31,13 @@ __all__ = ["MAX_PAYLOAD_BYTES", "MAX_TOKEN_CHARS", "check_cursor_key", "decode",
 PREFIX = "st2"
 #: The format of the first release: unsigned ``st1.<zlib json>`` of a v1 keyset walk.
 LEGACY_PREFIX = "st1"
-MAX_TOKEN_CHARS = 8192
-MAX_PAYLOAD_BYTES = 65536
+#: The largest payload a walk can need: 64 lanes, each holding the ids passed at its last
+#: value of a non-unique key, up to a page's worth (500; a tie group past a page cannot be
+#: passed at all) of ids up to 40 characters: about 1.4 MB of JSON. A token is bounded by
+#: what its own walk can produce, so a walk's cursor is always resumable.
+MAX_PAYLOAD_BYTES = 2 * 1024 * 1024
+#: The base64 of an incompressible payload that size, and room for a signature.
+MAX_TOKEN_CHARS = MAX_PAYLOAD_BYTES * 4 // 3 + 1024
 _SIGNATURE_BYTES = 16  # HMAC-SHA256 cut to 128 bits: ample against forgery, shorter tokens
 MIN_KEY_BYTES = 16
 

@@ -311,8 +311,10 @@ class Paginator(Generic[T]):
       ``iter_all(cursor=...)`` with the same query to continue after that item.
     - ``total`` is what the server says the query holds (v2's ``meta.totalResources``)
       once known, for progress bars; None in v1.
-    - ``aclose()`` (or ``contextlib.aclosing``, or just ``break``) stops the walk and
-      cancels whatever is in flight.
+    - ``async with`` it, or ``await aclose()``, to stop the walk and cancel whatever is
+      in flight at once; ``cursor`` stays readable after. A plain ``break`` cannot tell
+      the walk anything: its prefetch (at most ``2 x concurrency`` pages) ends when the
+      queue is full, and is cancelled when the walk is dropped.
     - An error raised mid-walk carries ``.cursor`` and ``.items_yielded``.
     """
 
@@ -349,6 +351,12 @@ class Paginator(Generic[T]):
 
     def __aiter__(self) -> Paginator[T]:
         return self
+
+    async def __aenter__(self) -> Paginator[T]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     async def __anext__(self) -> T:
         return await self._step("items")  # type: ignore[no-any-return]

@@ -302,6 +302,13 @@ async def test_break_and_cancel_leave_nothing_behind(
                 break
         await _no_other_tasks()
 
+        # The walk as its own context manager, kept for its cursor: closed on leaving.
+        async with client.customers.iter_all(concurrency=8) as kept:
+            async for _ in kept:
+                break
+        await _no_other_tasks()
+        assert kept.items_yielded == 1 and kept.cursor
+
         # A plain break, no aclose: the walk is finalised when dropped.
         async for _ in client.customers.iter_all(concurrency=8):
             break

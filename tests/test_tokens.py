@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import re
 import zlib
 from typing import Any
@@ -15,6 +16,7 @@ from seventime_async import _tokens
 from seventime_async._dialect import V1, V2, ListPage
 from seventime_async._plan import MAX_CONCURRENCY, Position, WalkSpec
 from seventime_async._walk import open_walk
+from seventime_async.emulator import Emulator
 
 from .conftest import EmulatorFactory
 
@@ -125,3 +127,37 @@ async def test_a_signing_client_refuses_tampered_and_foreign_tokens(
             with pytest.raises(st.ValidationError, match="not signed"):
                 client.customers.iter_all(cursor=unsigned.cursor)
         assert "kkkk" not in repr(client) and KEY not in orjson.dumps(repr(client.customers))
+
+
+def test_the_largest_position_a_walk_can_hold_is_a_token_it_can_resume() -> None:
+    """64 lanes, each at a tie of a full page of 500 random ids: the codec's bounds are
+    derived from what a walk can produce, so its own cursor is never refused."""
+    rng = random.Random(7)
+    lanes = [
+        [None, None, True, 450, [f"{rng.getrandbits(96):024x}" for _ in range(500)], False]
+        for _ in range(64)
+    ]
+    payload = {"api": 2, "walk": "windows", "q": "x", "lanes": lanes}
+    token = _tokens.encode(payload, key=KEY)
+    assert len(token) <= _tokens.MAX_TOKEN_CHARS
+    assert _tokens.decode(token, key=KEY) == payload
+
+
+async def test_a_cursor_taken_inside_a_large_tie_group_resumes() -> None:
+    async with Emulator(seed=1, api_version=2, customers=1400) as emu:
+        ids = sorted(emu.ids("customers"))
+        for i, item_id in enumerate(ids):  # 490 customers share one rate
+            emu.modify("customers", item_id, pricePerHour=450 if i < 490 else 500 + i)
+        async with st.SevenTimeClient(emu.api_key, base_url=emu.base_url, rate_limit=None) as c:
+            walk = c.customers.iter_raw(sort_by="price_per_hour")
+            first: list[str] = []
+            async with walk:  # closed on leaving: nothing left in flight; cursor kept
+                async for item in walk:
+                    first.append(item["_id"])
+                    if len(first) == 489:
+                        break
+            rest = [
+                item["_id"]
+                async for item in c.customers.iter_raw(sort_by="price_per_hour", cursor=walk.cursor)
+            ]
+    assert len(first) == 489 and sorted(first + rest) == ids
