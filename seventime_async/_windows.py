@@ -14,10 +14,12 @@ keeps the v1 guarantee with documented parameters only (design.md §11):
 - An unverified window (deletes before K shifted the list left past its start) yields
   nothing, and the walk steps back: by the drop in ``totalResources`` first, then by
   doubling steps. A window wholly before K (inserts shifted it right) moves forward.
-- The walk ends on a verified window with fewer than ``L`` items that ``meta`` does not
-  contradict: it ran to the end of the list. ``totalPages`` and what a server does past
-  the last page are never trusted; a short page while ``meta`` says more remain is a
-  capped ``limit``, and the walk adapts to the cap.
+- The walk ends on a verified window with fewer than ``L`` items that reaches K (holds
+  K or an item after it, or starts at the head) and that ``meta``, when sent, agrees
+  with: ``totalResources`` is exactly the window's end and ``totalPages`` is what ``L``
+  makes of it. Any other short window is a capped ``limit`` (a capped server pages by
+  its cap, so its window may lie wholly before K), and the walk adapts to the cap.
+  What a server does past the last page is never trusted.
 - With ``concurrency`` above 1, windows are planned ahead from ``totalResources`` (each
   starting at or before the previous one's last item), fetched side by side, and read
   in key order; a window whose seam does not hold (its first key after K) is patched
@@ -342,13 +344,15 @@ class WindowPlanner:
         fresh = self._after_mark(items)
         if self._seen is not None:
             self._seen.update(item.get(spec.id_field) for item in fresh)
-        mark = advance(spec, lane.mark, fresh)
-        more = page.total is not None and page.total > start + n
+        short = n < limit
+        ends = short and self._reaches_mark(items, start)
+        ends = ends and self._meta_agrees(page, slot.window, n)
         cap = lane.limit
-        if n < limit and more and n >= 2:
-            cap = min(cap, n)  # the server served fewer than asked, and says more remain
+        if short and not ends and n >= 2:
+            cap = min(cap, n)  # fewer than asked, yet not the end: the server caps limit
+        mark = advance(spec, lane.mark, fresh)
         anchor = self._anchor_after(items, start, mark, lane.anchor + max(shift, 0))
-        if n < limit and not more:
+        if ends:
             mark = attrs.evolve(mark, done=True)
         elif fresh:
             self._stalls = 0
@@ -390,6 +394,30 @@ class WindowPlanner:
         if self._spec.unique:
             return not self._after(first.get(key), last)
         return self._after(last, first.get(key))
+
+    def _reaches_mark(self, items: Sequence[Raw], start: int) -> bool:
+        """Whether a verified window holds K or an item after it (or starts at the head).
+        One wholly before K was paged by a smaller limit than asked (a capped server
+        pages by its cap), so its shortness says nothing about the end of the list."""
+        mark = self._lane.mark
+        if start == 0 or not mark.started:
+            return True
+        return bool(items) and not self._after(mark.last, items[-1].get(self._spec.key))
+
+    @staticmethod
+    def _meta_agrees(page: ListPage, window: tuple[int, int], n: int) -> bool:
+        """Whether ``meta`` agrees that a short window ends the list: it counts exactly
+        the items up to the window's end and, past the first page, as many pages as the
+        limit asked for makes (a capped server counts and pages by its cap)."""
+        limit, number = window
+        start = (number - 1) * limit
+        if page.total is None:
+            return True
+        if page.total != start + n:
+            return False  # more remain (a cap), or the window is not where it was asked
+        if page.total_pages is None or number == 1:
+            return True
+        return page.total_pages == -(-page.total // limit)
 
     def _after_mark(self, items: Sequence[Raw]) -> list[Raw]:
         """The items of a verified window that follow K (and were not yielded)."""

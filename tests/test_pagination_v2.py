@@ -257,3 +257,27 @@ async def test_anything_unexpected_in_a_walk_is_a_typed_error_with_its_cursor() 
     assert isinstance(caught.value.__cause__, TypeError)
     rest = open_walk(fetch, spec, V2, lambda items, _: items, cursor=caught.value.cursor)
     assert rest.items_yielded == 0
+
+
+@pytest.mark.parametrize("resume", [False, True])
+async def test_a_cap_appearing_mid_walk_is_adapted_to_not_taken_for_the_end(
+    running: EmulatorFactory, resume: bool
+) -> None:
+    """A server that starts capping ``limit`` past the first window pages by its cap, so
+    the short window (499, 2) holds items 100..199, all before the cursor: that is a cap,
+    never the end of the list (meta still counts 599), whether met mid-walk or on resume."""
+    async with running(customers=599, **WINDOWS) as (emu, client):
+        everything = sorted(emu.ids("customers"))
+        walk = client.customers.iter_all()
+        if resume:
+            got = await head_ids(walk, 500)
+            emu.max_limit = 100
+            walk = client.customers.iter_all(cursor=walk.cursor)
+            got += [c.id async for c in walk]
+        else:
+            got = []
+            async for customer in walk:
+                got.append(customer.id)
+                if len(got) == 500:
+                    emu.max_limit = 100
+        assert got == everything and walk.exhausted
