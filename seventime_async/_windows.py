@@ -14,12 +14,13 @@ keeps the v1 guarantee with documented parameters only (design.md §11):
 - An unverified window (deletes before K shifted the list left past its start) yields
   nothing, and the walk steps back: by the drop in ``totalResources`` first, then by
   doubling steps. A window wholly before K (inserts shifted it right) moves forward.
-- The walk ends on a verified window with fewer than ``L`` items that reaches K (holds
-  K or an item after it, or starts at the head) and that ``meta``, when sent, agrees
-  with: ``totalResources`` is exactly the window's end and ``totalPages`` is what ``L``
-  makes of it. Any other short window is a capped ``limit`` (a capped server pages by
-  its cap, so its window may lie wholly before K), and the walk adapts to the cap.
-  What a server does past the last page is never trusted.
+- The walk ends on a verified window with fewer than ``L`` items that ``meta``, when
+  sent, agrees with: ``totalResources`` is exactly the window's end and ``totalPages``
+  is what ``L`` makes of it (a capped server pages and counts pages by its cap). Without
+  ``totalPages`` the window must also reach K (hold K or an item after it, or start at
+  the head): one wholly before K may be a capped server's. Any other short window is a
+  capped ``limit``, and the walk adapts to the cap. What a server does past the last
+  page is never trusted.
 - With ``concurrency`` above 1, windows are planned ahead from ``totalResources`` (each
   starting at or before the previous one's last item), fetched side by side, and read
   in key order; a window whose seam does not hold (its first key after K) is patched
@@ -51,12 +52,15 @@ from ._plan import Ask, Batch, Position, WalkOptions, WalkSpec, advance, check_l
 if TYPE_CHECKING:
     from ._dialect import ListPage
 
-__all__ = ["Seek", "WindowLane", "WindowPlanner", "best_window", "fewest_requests"]
+__all__ = ["MIN_PAGE_SIZE", "Seek", "WindowLane", "WindowPlanner", "best_window", "fewest_requests"]
 
 Raw = dict[str, Any]
 #: Windows read in a row without a new item before the walk gives up: a server whose
 #: ``page`` answers never converge (plus room for windows planned ahead going stale).
 STALL_LIMIT = 32
+#: The smallest ``page_size`` a v2 walk takes: below it :func:`best_window` dead-ends on
+#: lists of ordinary length (at position lcm(1..page_size) - 1).
+MIN_PAGE_SIZE = 20
 #: Largest position a token may claim (a forged anchor must not be arithmetic bait).
 _MAX_POSITION = 10**12
 
@@ -66,9 +70,10 @@ def best_window(anchor: int, max_limit: int) -> tuple[int, int]:
     reaching furthest (the larger limit on a tie). ``anchor`` -1: nothing yielded yet.
 
     :class:`PaginationError` where none reaches past ``anchor``: every limit up to
-    ``max_limit`` divides ``anchor + 1``. That needs ``anchor + 1`` to be a multiple of
-    lcm(1..max_limit), above 10**8 for a limit of 19 or more, so only a server capping
-    its pages at a handful of items meets it.
+    ``max_limit`` divides ``anchor + 1``. Following the best windows from the head meets
+    that at ``anchor + 1`` = lcm(1..max_limit): 12 for 4, 2520 for 9 or 10, above 10**8
+    for 19 or more. So a walk takes no ``page_size`` below :data:`MIN_PAGE_SIZE`, and
+    only a server capping its pages that low meets it.
     """
     if anchor < 0:
         return max_limit, 1
@@ -174,10 +179,13 @@ class WindowPlanner:
     kind: ClassVar[str] = "windows"
 
     def __init__(self, spec: WalkSpec, options: WalkOptions, lanes: list[Any] | None) -> None:
-        if options.page_size < 2:
+        if options.page_size < MIN_PAGE_SIZE:
             raise ValidationError(
-                "page_size must be at least 2 for a v2 walk: a window of one item cannot "
-                "both start at the last item yielded and bring a new one"
+                f"page_size must be at least {MIN_PAGE_SIZE} for a v2 walk: each window must "
+                "start at or before the last item yielded and end after it, and with windows "
+                "of fewer items every limit soon divides that position (at position 11 for "
+                f"page_size 4) so no window can; from {MIN_PAGE_SIZE} on, not before "
+                "232,792,560 items"
             )
         self._spec = spec
         self._concurrency = options.concurrency
@@ -345,8 +353,8 @@ class WindowPlanner:
         if self._seen is not None:
             self._seen.update(item.get(spec.id_field) for item in fresh)
         short = n < limit
-        ends = short and self._reaches_mark(items, start)
-        ends = ends and self._meta_agrees(page, slot.window, n)
+        ends = short and self._meta_agrees(page, slot.window, n)
+        ends = ends and (page.total_pages is not None or self._reaches_mark(items, start))
         cap = lane.limit
         if short and not ends and n >= 2:
             cap = min(cap, n)  # fewer than asked, yet not the end: the server caps limit
@@ -397,8 +405,8 @@ class WindowPlanner:
 
     def _reaches_mark(self, items: Sequence[Raw], start: int) -> bool:
         """Whether a verified window holds K or an item after it (or starts at the head).
-        One wholly before K was paged by a smaller limit than asked (a capped server
-        pages by its cap), so its shortness says nothing about the end of the list."""
+        Without ``totalPages`` to show the server paged by the limit asked for, one
+        wholly before K may have been paged by a cap, so its shortness ends nothing."""
         mark = self._lane.mark
         if start == 0 or not mark.started:
             return True
@@ -478,9 +486,10 @@ class WindowPlanner:
         key = self._spec.key
         if self._spec.unique or not items:
             return
-        last = sort_rank(mark.last)
-        if sort_rank(items[-1].get(key)) != last:
-            return
+        last, tail = sort_rank(mark.last), items[-1]
+        moved = self._seen is not None and tail.get(self._spec.id_field) in self._seen
+        if sort_rank(tail.get(key)) != last and not moved:
+            return  # (an item yielded before its key changed past K ends it just as well)
         if best_window(anchor, cap) == window:
             ties = sum(1 for item in items if sort_rank(item.get(key)) == last)
             raise PaginationError(

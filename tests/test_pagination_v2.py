@@ -241,19 +241,28 @@ async def test_a_page_larger_than_asked_is_a_decode_error() -> None:
 async def test_anything_unexpected_in_a_walk_is_a_typed_error_with_its_cursor() -> None:
     """#10 item 5: an id a set cannot hold (a list) breaks a non-unique walk's ledger;
     the walk raises a PaginationError carrying the cursor, the cause chained."""
-    pages = [[{"_id": "a", "k": 1}, {"_id": "b", "k": 2}], [{"_id": ["no"], "k": 3}]]
+    rows: list[dict[str, Any]] = [{"_id": str(k), "k": k} for k in range(20)]
+    rows.append({"_id": ["no"], "k": 20})
 
     async def fetch(params: Any) -> ListPage:
-        return ListPage(pages.pop(0) if pages else [], total=3)
+        query = dict(params)
+        if "page" not in query:  # the seek probe past k=19, honoured
+            return ListPage(rows[20:], total=1)
+        limit, page = int(query["limit"]), int(query["page"])
+        return ListPage(rows[(page - 1) * limit : page * limit], total=len(rows), page=page)
 
     spec = WalkSpec(path="/x", key="k", unique=False)
     walk = open_walk(
-        fetch, spec, V2, lambda items, _: [SimpleNamespace(id=i["_id"]) for i in items], page_size=2
+        fetch,
+        spec,
+        V2,
+        lambda items, _: [SimpleNamespace(id=i["_id"]) for i in items],
+        page_size=20,
     )
     got: list[str] = []
     with pytest.raises(st.PaginationError, match="unexpectedly: TypeError") as caught:
         await collect_ids(walk, got)
-    assert got == ["a", "b"] and caught.value.items_yielded == 2
+    assert got == [str(k) for k in range(20)] and caught.value.items_yielded == 20
     assert isinstance(caught.value.__cause__, TypeError)
     rest = open_walk(fetch, spec, V2, lambda items, _: items, cursor=caught.value.cursor)
     assert rest.items_yielded == 0
@@ -281,3 +290,18 @@ async def test_a_cap_appearing_mid_walk_is_adapted_to_not_taken_for_the_end(
                 if len(got) == 500:
                     emu.max_limit = 100
         assert got == everything and walk.exhausted
+
+
+async def test_a_page_size_too_small_to_walk_far_is_refused_before_any_request(
+    running: EmulatorFactory,
+) -> None:
+    """Below 20 items a window, the windows dead-end on ordinary lists (page_size 9 or 10
+    at item 2520); from 20 on they walk them."""
+    async with running(customers=2600, **WINDOWS) as (emu, client):
+        emu.reset_counters()
+        for size in (2, 10, 19):
+            with pytest.raises(st.ValidationError, match="at least 20 for a v2 walk"):
+                client.customers.iter_all(page_size=size)
+        assert emu.request_count == 0
+        ids = [c.id async for c in client.customers.iter_all(page_size=20)]
+        assert ids == sorted(emu.ids("customers"))
