@@ -28,7 +28,8 @@ keeps the v1 guarantee with documented parameters only (design.md §11):
 - Before any of that, once per walk, it probes v1's seek spelling (``_id[$gt]=K``) with
   ``limit=500``. A server that honours it, checked on every page like a v1 seek, is
   walked keyset-wise at one request per 500 items; one that refuses it (400) or
-  ignores it falls back to windows at once.
+  ignores it, then or when a token taken while it honoured the seek is resumed,
+  falls back to windows at once.
 
 Correctness rests on verification alone; the position estimates only decide how many
 requests it costs. :func:`fewest_requests` is the floor the window rule allows on a list
@@ -256,7 +257,9 @@ class WindowPlanner:
         spec, lane = self._spec, self._lane
         if slot.window is None:
             params = [*request_params(spec, lane.mark, self._dialect), ("limit", str(lane.limit))]
-            ask = Ask(tuple(params), lane.limit, slot, probe=lane.seek is Seek.UNTESTED)
+            # Any seek may be refused: a token resumed against a server that no longer
+            # honours it falls back to windows just as a first probe does.
+            ask = Ask(tuple(params), lane.limit, slot, probe=True)
         else:
             limit, page = slot.window
             direction = "descending" if spec.descending else "ascending"
@@ -285,7 +288,7 @@ class WindowPlanner:
         return out
 
     def refused(self, ask: Ask) -> list[Batch]:
-        """The server refused the seek probe (400): walk by windows."""
+        """The server refused the seek (400), first or after a resume: walk by windows."""
         self._slots.remove(ask.tag)
         self._lane = attrs.evolve(self._lane, seek=Seek.UNAVAILABLE)
         return []

@@ -305,3 +305,16 @@ async def test_a_page_size_too_small_to_walk_far_is_refused_before_any_request(
         assert emu.request_count == 0
         ids = [c.id async for c in client.customers.iter_all(page_size=20)]
         assert ids == sorted(emu.ids("customers"))
+
+
+async def test_a_seek_token_resumed_against_a_server_refusing_the_seek_falls_back(
+    running: EmulatorFactory,
+) -> None:
+    no_retry = {"retry": st.RetryPolicy(max_retries=0)}
+    async with running(customers=2000, client_options=no_retry, **SEEK) as (emu, client):
+        everything = sorted(emu.ids("customers"))
+        walk = client.customers.iter_all()
+        head = await head_ids(walk, 600)
+        emu.v2_seek = False  # the seek is now a 400
+        rest = [c.id async for c in client.customers.iter_all(cursor=walk.cursor)]
+        assert head + rest == everything
