@@ -25,8 +25,8 @@ keeps the v1 guarantee with documented parameters only (design.md §11):
   starting at or before the previous one's last item), fetched side by side, and read
   in key order; a window whose seam does not hold (its first key after K) is patched
   by a re-fetch in front of it, after which it usually verifies.
-- Before any of that, once per walk, it probes v1's seek spelling (``_id[$gt]=K``) with
-  ``limit=500``. A server that honours it, checked on every page like a v1 seek, is
+- Before any of that, once per walk on the unique key, it probes v1's seek spelling
+  (``_id[$gt]=K``) with ``limit=500`` (other keys may be null, which no seek matches). A server that honours it, checked on every page like a v1 seek, is
   walked keyset-wise at one request per 500 items; one that refuses it (400) or
   ignores it, then or when a token taken while it honoured the seek is resumed,
   falls back to windows at once.
@@ -198,8 +198,10 @@ class WindowPlanner:
             if len(rows) != 1:
                 raise ValidationError("cursor is mangled: a window walk has one lane")
             lane = WindowLane.from_row(rows[0], options.page_size)
-        if spec.filtered_key is not None:
-            lane = attrs.evolve(lane, seek=Seek.UNAVAILABLE)  # a seek would merge with it
+        if spec.filtered_key is not None or not spec.unique:
+            # A seek would merge with a filter on the key; and a seek on a key some items
+            # lack (null or missing) never matches them, while windows hold them in order.
+            lane = attrs.evolve(lane, seek=Seek.UNAVAILABLE)
         self._start = self._lane = lane
         self._slots: deque[_Slot] = deque()
         self._frontier = -1  # reach of the last window planned ahead

@@ -318,3 +318,20 @@ async def test_a_seek_token_resumed_against_a_server_refusing_the_seek_falls_bac
         emu.v2_seek = False  # the seek is now a 400
         rest = [c.id async for c in client.customers.iter_all(cursor=walk.cursor)]
         assert head + rest == everything
+
+
+async def test_a_descending_walk_on_a_nullable_key_yields_the_nulls(
+    running: EmulatorFactory,
+) -> None:
+    """No seek matches a null key, so a walk on any key but the unique one uses windows
+    (which hold the nulls, last in a descending sort) even where the seek is honoured."""
+    async with running(customers=1200, **SEEK) as (emu, client):
+        nulls = set(sorted(emu.ids("customers"))[::40])
+        for item_id in nulls:
+            emu.modify("customers", item_id, name=None)
+        emu.reset_counters()
+        walk = client.customers.iter_raw(sort_by="name", sort_direction="descending")
+        got = [item["_id"] async for item in walk]
+        assert sorted(got) == sorted(emu.ids("customers")) and len(got) == len(set(got))
+        assert nulls <= set(got[-len(nulls) :])
+        assert not any("%24" in r.query or "[$" in r.query for r in list_requests(emu))
