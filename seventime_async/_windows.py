@@ -26,10 +26,11 @@ keeps the v1 guarantee with documented parameters only (design.md §11):
   in key order; a window whose seam does not hold (its first key after K) is patched
   by a re-fetch in front of it, after which it usually verifies.
 - Before any of that, once per walk on the unique key, it probes v1's seek spelling
-  (``_id[$gt]=K``) with ``limit=500`` (other keys may be null, which no seek matches). A server that honours it, checked on every page like a v1 seek, is
-  walked keyset-wise at one request per 500 items; one that refuses it (400) or
-  ignores it, then or when a token taken while it honoured the seek is resumed,
-  falls back to windows at once.
+  (``_id[$gt]=K``) with ``limit=500`` (other keys may be null, which no seek matches).
+  A server that honours it, checked on every page like a v1 seek, is walked
+  keyset-wise at one request per 500 items; one that refuses it (400) or ignores it,
+  then or when a token taken while it honoured the seek is resumed, falls back to
+  windows at once.
 
 Correctness rests on verification alone; the position estimates only decide how many
 requests it costs. :func:`fewest_requests` is the floor the window rule allows on a list
@@ -542,6 +543,10 @@ class WindowPlanner:
 
     @property
     def total(self) -> int | None:
+        """``meta.totalResources`` of the newest window; in seek mode, where the server
+        counts only the items after K, the items walked past plus that count: what the
+        walk delivers in all if nothing more changes (items deleted behind the cursor
+        stay counted, since they were yielded; the list's own size is not asked for)."""
         return self._total
 
     def start_states(self) -> list[Any]:

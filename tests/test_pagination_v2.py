@@ -335,3 +335,23 @@ async def test_a_descending_walk_on_a_nullable_key_yields_the_nulls(
         assert sorted(got) == sorted(emu.ids("customers")) and len(got) == len(set(got))
         assert nulls <= set(got[-len(nulls) :])
         assert not any("%24" in r.query or "[$" in r.query for r in list_requests(emu))
+
+
+async def test_total_in_seek_mode_follows_the_servers_count_after_the_cursor(
+    running: EmulatorFactory,
+) -> None:
+    """A seek's meta counts the items after the cursor; ``total`` is what the walk passed
+    plus that newest count, so inserts after the cursor show at once and it ends equal
+    to what was yielded, deletes behind the cursor included."""
+    async with running(customers=2000, **SEEK) as (emu, client):
+        walk = client.customers.iter_all()
+        got: list[str] = []
+        async for customer in walk:
+            got.append(customer.id)
+            if len(got) == 1100:
+                for item_id in got[:300]:
+                    emu.delete("customers", item_id)
+                for _ in range(50):
+                    emu.insert("customers", name="Ny kund")
+        assert walk.exhausted and len(got) == len(set(got)) == 2050
+        assert walk.total == 2050
