@@ -268,7 +268,7 @@ def split(low: Any, high: Any, n: int) -> list[Position]:
 # -- the strategy ------------------------------------------------------------------------
 
 
-_ASCENDING_END, _DESCENDING_END = "range-start", "range-end"
+_ASCENDING_END, _DESCENDING_END, _NULL_CHECK = "range-start", "range-end", "null-check"
 
 
 class KeysetPlanner:
@@ -277,6 +277,13 @@ class KeysetPlanner:
     With ``concurrency`` above 1 (and no resume token), it first asks for both ends of
     the key range (ascending and descending first pages) and splits the range into
     that many partitions; a result smaller than a page is served from the probe.
+
+    Items whose non-unique key is null (or missing) sort first, and no seek or bound
+    matches them (a query string has no null). A walk that sent one (descending, or
+    split) may have passed them by, so before it ends it asks once for the first
+    ascending page: if that shows a null-key item the walk did not yield, it raises
+    :class:`PaginationError` naming the key rather than end short. (An ascending
+    single-lane walk meets them on its first page; the unique key is never null.)
     """
 
     kind: ClassVar[str] = "keyset"
@@ -297,6 +304,10 @@ class KeysetPlanner:
         # Ids passed on a non-unique key, across partitions: an item whose key changes
         # mid-walk may come back further on, and must not be yielded twice.
         self._seen: set[Any] | None = None if spec.unique else set()
+        # Whether null-key items may have been passed by unseen (see the class doc); a
+        # resumed walk cannot know its earlier lanes saw them.
+        self._nulls_unchecked = any(self._may_pass_nulls(pos) for pos in starts)
+        self._null_check_sent = False
 
     # -- what to ask -----------------------------------------------------------------------
 
@@ -319,8 +330,26 @@ class KeysetPlanner:
                 continue
             self._busy.add(lane)
             params = request_params(self._spec, pos, self._dialect)
+            self._nulls_unchecked |= self._may_pass_nulls(pos)
             out.append(Ask(tuple(params), PAGE_SIZE, lane))
+        if not out and self._checking_nulls and not self._null_check_sent and room >= 1:
+            self._null_check_sent = True
+            ascending = attrs.evolve(self._spec, descending=False)
+            out.append(Ask(tuple(request_params(ascending, Position())), PAGE_SIZE, _NULL_CHECK))
         return out
+
+    def _may_pass_nulls(self, pos: Position) -> bool:
+        """Whether the request for ``pos`` excludes null keys that are not yet passed:
+        any bound, or a descending seek (nulls sort last there, first ascending)."""
+        spec = self._spec
+        if spec.unique or spec.filtered_key is not None:
+            return False
+        return (pos.started and spec.descending) or pos.lower is not None or pos.upper is not None
+
+    @property
+    def _checking_nulls(self) -> bool:
+        """The lanes are done but null-key items may have been passed by unseen."""
+        return self._nulls_unchecked and not self._busy and all(p.done for p in self._positions)
 
     # -- what came back --------------------------------------------------------------------
 
@@ -328,6 +357,9 @@ class KeysetPlanner:
         if self._probe is not None:
             self._probe[ask.tag] = page
             return self._split() if len(self._probe) == 2 else []
+        if ask.tag == _NULL_CHECK:
+            self._check_nulls(page)
+            return []
         lane: int = ask.tag
         self._busy.discard(lane)
         before = self._positions[lane]
@@ -361,6 +393,24 @@ class KeysetPlanner:
         self._positions = list(self._starts)
         return []
 
+    def _check_nulls(self, page: ListPage) -> None:
+        key, seen = self._spec.key, self._seen
+        assert seen is not None
+        missed = [
+            item
+            for item in page.items
+            if item.get(key) is None and item.get(self._spec.id_field) not in seen
+        ]
+        if missed:
+            raise PaginationError(
+                f"items whose {key} is null or missing (such as {self._spec.id_field}="
+                f"{missed[0].get(self._spec.id_field)!r}) match no seek or bound on {key}, "
+                f"so this walk passed them by; sort ascending on one lane, or by _id",
+                parameter=key,
+                value=None,
+            )
+        self._nulls_unchecked = False
+
     def refused(self, ask: Ask) -> list[Batch]:  # pragma: no cover - keyset asks no probe
         raise AssertionError("the keyset planner sends no refusable probe")
 
@@ -368,7 +418,12 @@ class KeysetPlanner:
 
     @property
     def finished(self) -> bool:
-        return self._probe is None and not self._busy and all(p.done for p in self._positions)
+        return (
+            self._probe is None
+            and not self._busy
+            and all(p.done for p in self._positions)
+            and not self._nulls_unchecked
+        )
 
     @property
     def held(self) -> int:

@@ -14,18 +14,23 @@ keeps the v1 guarantee with documented parameters only (design.md §11):
 - An unverified window (deletes before K shifted the list left past its start) yields
   nothing, and the walk steps back: by the drop in ``totalResources`` first, then by
   doubling steps. A window wholly before K (inserts shifted it right) moves forward.
-- The walk ends on a verified window with fewer than ``L`` items that ``meta`` does not
-  contradict: it ran to the end of the list. ``totalPages`` and what a server does past
-  the last page are never trusted; a short page while ``meta`` says more remain is a
-  capped ``limit``, and the walk adapts to the cap.
+- The walk ends on a verified window with fewer than ``L`` items that ``meta``, when
+  sent, agrees with: ``totalResources`` is exactly the window's end and ``totalPages``
+  is what ``L`` makes of it (a capped server pages and counts pages by its cap). Without
+  ``totalPages`` the window must also reach K (hold K or an item after it, or start at
+  the head): one wholly before K may be a capped server's. Any other short window is a
+  capped ``limit``, and the walk adapts to the cap. What a server does past the last
+  page is never trusted.
 - With ``concurrency`` above 1, windows are planned ahead from ``totalResources`` (each
   starting at or before the previous one's last item), fetched side by side, and read
   in key order; a window whose seam does not hold (its first key after K) is patched
   by a re-fetch in front of it, after which it usually verifies.
-- Before any of that, once per walk, it probes v1's seek spelling (``_id[$gt]=K``) with
-  ``limit=500``. A server that honours it, checked on every page like a v1 seek, is
-  walked keyset-wise at one request per 500 items; one that refuses it (400) or
-  ignores it falls back to windows at once.
+- Before any of that, once per walk on the unique key, it probes v1's seek spelling
+  (``_id[$gt]=K``) with ``limit=500`` (other keys may be null, which no seek matches).
+  A server that honours it, checked on every page like a v1 seek, is walked
+  keyset-wise at one request per 500 items; one that refuses it (400) or ignores it,
+  then or when a token taken while it honoured the seek is resumed, falls back to
+  windows at once.
 
 Correctness rests on verification alone; the position estimates only decide how many
 requests it costs. :func:`fewest_requests` is the floor the window rule allows on a list
@@ -49,12 +54,15 @@ from ._plan import Ask, Batch, Position, WalkOptions, WalkSpec, advance, check_l
 if TYPE_CHECKING:
     from ._dialect import ListPage
 
-__all__ = ["Seek", "WindowLane", "WindowPlanner", "best_window", "fewest_requests"]
+__all__ = ["MIN_PAGE_SIZE", "Seek", "WindowLane", "WindowPlanner", "best_window", "fewest_requests"]
 
 Raw = dict[str, Any]
 #: Windows read in a row without a new item before the walk gives up: a server whose
 #: ``page`` answers never converge (plus room for windows planned ahead going stale).
 STALL_LIMIT = 32
+#: The smallest ``page_size`` a v2 walk takes: below it :func:`best_window` dead-ends on
+#: lists of ordinary length (at position lcm(1..page_size) - 1).
+MIN_PAGE_SIZE = 20
 #: Largest position a token may claim (a forged anchor must not be arithmetic bait).
 _MAX_POSITION = 10**12
 
@@ -64,9 +72,10 @@ def best_window(anchor: int, max_limit: int) -> tuple[int, int]:
     reaching furthest (the larger limit on a tie). ``anchor`` -1: nothing yielded yet.
 
     :class:`PaginationError` where none reaches past ``anchor``: every limit up to
-    ``max_limit`` divides ``anchor + 1``. That needs ``anchor + 1`` to be a multiple of
-    lcm(1..max_limit), above 10**8 for a limit of 19 or more, so only a server capping
-    its pages at a handful of items meets it.
+    ``max_limit`` divides ``anchor + 1``. Following the best windows from the head meets
+    that at ``anchor + 1`` = lcm(1..max_limit): 12 for 4, 2520 for 9 or 10, above 10**8
+    for 19 or more. So a walk takes no ``page_size`` below :data:`MIN_PAGE_SIZE`, and
+    only a server capping its pages that low meets it.
     """
     if anchor < 0:
         return max_limit, 1
@@ -172,10 +181,13 @@ class WindowPlanner:
     kind: ClassVar[str] = "windows"
 
     def __init__(self, spec: WalkSpec, options: WalkOptions, lanes: list[Any] | None) -> None:
-        if options.page_size < 2:
+        if options.page_size < MIN_PAGE_SIZE:
             raise ValidationError(
-                "page_size must be at least 2 for a v2 walk: a window of one item cannot "
-                "both start at the last item yielded and bring a new one"
+                f"page_size must be at least {MIN_PAGE_SIZE} for a v2 walk: each window must "
+                "start at or before the last item yielded and end after it, and with windows "
+                "of fewer items every limit soon divides that position (at position 11 for "
+                f"page_size 4) so no window can; from {MIN_PAGE_SIZE} on, not before "
+                "232,792,560 items"
             )
         self._spec = spec
         self._concurrency = options.concurrency
@@ -187,8 +199,10 @@ class WindowPlanner:
             if len(rows) != 1:
                 raise ValidationError("cursor is mangled: a window walk has one lane")
             lane = WindowLane.from_row(rows[0], options.page_size)
-        if spec.filtered_key is not None:
-            lane = attrs.evolve(lane, seek=Seek.UNAVAILABLE)  # a seek would merge with it
+        if spec.filtered_key is not None or not spec.unique:
+            # A seek would merge with a filter on the key; and a seek on a key some items
+            # lack (null or missing) never matches them, while windows hold them in order.
+            lane = attrs.evolve(lane, seek=Seek.UNAVAILABLE)
         self._start = self._lane = lane
         self._slots: deque[_Slot] = deque()
         self._frontier = -1  # reach of the last window planned ahead
@@ -246,7 +260,9 @@ class WindowPlanner:
         spec, lane = self._spec, self._lane
         if slot.window is None:
             params = [*request_params(spec, lane.mark, self._dialect), ("limit", str(lane.limit))]
-            ask = Ask(tuple(params), lane.limit, slot, probe=lane.seek is Seek.UNTESTED)
+            # Any seek may be refused: a token resumed against a server that no longer
+            # honours it falls back to windows just as a first probe does.
+            ask = Ask(tuple(params), lane.limit, slot, probe=True)
         else:
             limit, page = slot.window
             direction = "descending" if spec.descending else "ascending"
@@ -275,7 +291,7 @@ class WindowPlanner:
         return out
 
     def refused(self, ask: Ask) -> list[Batch]:
-        """The server refused the seek probe (400): walk by windows."""
+        """The server refused the seek (400), first or after a resume: walk by windows."""
         self._slots.remove(ask.tag)
         self._lane = attrs.evolve(self._lane, seek=Seek.UNAVAILABLE)
         return []
@@ -342,13 +358,15 @@ class WindowPlanner:
         fresh = self._after_mark(items)
         if self._seen is not None:
             self._seen.update(item.get(spec.id_field) for item in fresh)
-        mark = advance(spec, lane.mark, fresh)
-        more = page.total is not None and page.total > start + n
+        short = n < limit
+        ends = short and self._meta_agrees(page, slot.window, n)
+        ends = ends and (page.total_pages is not None or self._reaches_mark(items, start))
         cap = lane.limit
-        if n < limit and more and n >= 2:
-            cap = min(cap, n)  # the server served fewer than asked, and says more remain
+        if short and not ends and n >= 2:
+            cap = min(cap, n)  # fewer than asked, yet not the end: the server caps limit
+        mark = advance(spec, lane.mark, fresh)
         anchor = self._anchor_after(items, start, mark, lane.anchor + max(shift, 0))
-        if n < limit and not more:
+        if ends:
             mark = attrs.evolve(mark, done=True)
         elif fresh:
             self._stalls = 0
@@ -390,6 +408,30 @@ class WindowPlanner:
         if self._spec.unique:
             return not self._after(first.get(key), last)
         return self._after(last, first.get(key))
+
+    def _reaches_mark(self, items: Sequence[Raw], start: int) -> bool:
+        """Whether a verified window holds K or an item after it (or starts at the head).
+        Without ``totalPages`` to show the server paged by the limit asked for, one
+        wholly before K may have been paged by a cap, so its shortness ends nothing."""
+        mark = self._lane.mark
+        if start == 0 or not mark.started:
+            return True
+        return bool(items) and not self._after(mark.last, items[-1].get(self._spec.key))
+
+    @staticmethod
+    def _meta_agrees(page: ListPage, window: tuple[int, int], n: int) -> bool:
+        """Whether ``meta`` agrees that a short window ends the list: it counts exactly
+        the items up to the window's end and, past the first page, as many pages as the
+        limit asked for makes (a capped server counts and pages by its cap)."""
+        limit, number = window
+        start = (number - 1) * limit
+        if page.total is None:
+            return True
+        if page.total != start + n:
+            return False  # more remain (a cap), or the window is not where it was asked
+        if page.total_pages is None or number == 1:
+            return True
+        return page.total_pages == -(-page.total // limit)
 
     def _after_mark(self, items: Sequence[Raw]) -> list[Raw]:
         """The items of a verified window that follow K (and were not yielded)."""
@@ -450,9 +492,10 @@ class WindowPlanner:
         key = self._spec.key
         if self._spec.unique or not items:
             return
-        last = sort_rank(mark.last)
-        if sort_rank(items[-1].get(key)) != last:
-            return
+        last, tail = sort_rank(mark.last), items[-1]
+        moved = self._seen is not None and tail.get(self._spec.id_field) in self._seen
+        if sort_rank(tail.get(key)) != last and not moved:
+            return  # (an item yielded before its key changed past K ends it just as well)
         if best_window(anchor, cap) == window:
             ties = sum(1 for item in items if sort_rank(item.get(key)) == last)
             raise PaginationError(
@@ -500,6 +543,10 @@ class WindowPlanner:
 
     @property
     def total(self) -> int | None:
+        """``meta.totalResources`` of the newest window; in seek mode, where the server
+        counts only the items after K, the items walked past plus that count: what the
+        walk delivers in all if nothing more changes (items deleted behind the cursor
+        stay counted, since they were yielded; the list's own size is not asked for)."""
         return self._total
 
     def start_states(self) -> list[Any]:

@@ -21,6 +21,14 @@ from seventime_async._keyset import (
 )
 from seventime_async._plan import Position, WalkSpec
 
+from .conftest import EmulatorFactory
+
+
+async def collect_raw_ids(walk: Any, into: list[Any]) -> None:
+    async for item in walk:
+        into.append(item["_id"])
+
+
 _RANGE = re.compile(r"(\w+)\[\$(gt|gte|lt|lte)\]")
 
 
@@ -198,3 +206,41 @@ def test_boundaries_split_object_ids_by_time_and_numbers_numerically() -> None:
     parts = split(2901, 3400, 4)
     assert parts[0].lower is None and parts[-1].upper is None
     assert [p.upper for p in parts[:-1]] == [p.lower for p in parts[1:]]
+
+
+# -- null keys, against the emulator (v1) ----------------------------------------------
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_a_walk_that_sought_past_null_keys_refuses_to_end_short(
+    running: EmulatorFactory, concurrency: int
+) -> None:
+    """A descending seek never matches a null key (nulls sort last there), so the walk
+    asks once for the first ascending page and names the key when it shows nulls."""
+    async with running(customers=450, api_version=1) as (emu, client):
+        nulls = set(sorted(emu.ids("customers"))[::40])
+        for item_id in nulls:
+            emu.modify("customers", item_id, name=None)
+        got: list[Any] = []
+        walk = client.customers.iter_raw(
+            sort_by="name", sort_direction="descending", concurrency=concurrency
+        )
+        with pytest.raises(PaginationError, match="name is null or missing") as caught:
+            await collect_raw_ids(walk, got)
+        assert caught.value.parameter == "name"
+        assert set(got) == emu.ids("customers") - nulls and len(got) == len(set(got))
+        # Ascending on one lane meets the nulls first, and yields them.
+        ascending = [item["_id"] async for item in client.customers.iter_raw(sort_by="name")]
+        assert sorted(ascending) == sorted(emu.ids("customers"))
+        assert set(ascending[: len(nulls)]) == nulls
+
+
+async def test_a_descending_walk_without_null_keys_ends_after_one_check(
+    running: EmulatorFactory,
+) -> None:
+    async with running(customers=450, api_version=1) as (emu, client):
+        emu.reset_counters()
+        walk = client.customers.iter_raw(sort_by="name", sort_direction="descending")
+        got = [item["_id"] async for item in walk]
+        assert sorted(got) == sorted(emu.ids("customers")) and walk.exhausted
+        assert emu.request_count == 5 + 1  # 450 items in pages of 100, then the check

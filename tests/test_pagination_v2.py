@@ -241,19 +241,116 @@ async def test_a_page_larger_than_asked_is_a_decode_error() -> None:
 async def test_anything_unexpected_in_a_walk_is_a_typed_error_with_its_cursor() -> None:
     """#10 item 5: an id a set cannot hold (a list) breaks a non-unique walk's ledger;
     the walk raises a PaginationError carrying the cursor, the cause chained."""
-    pages = [[{"_id": "a", "k": 1}, {"_id": "b", "k": 2}], [{"_id": ["no"], "k": 3}]]
+    rows: list[dict[str, Any]] = [{"_id": str(k), "k": k} for k in range(20)]
+    rows.append({"_id": ["no"], "k": 20})
 
     async def fetch(params: Any) -> ListPage:
-        return ListPage(pages.pop(0) if pages else [], total=3)
+        query = dict(params)
+        if "page" not in query:  # the seek probe past k=19, honoured
+            return ListPage(rows[20:], total=1)
+        limit, page = int(query["limit"]), int(query["page"])
+        return ListPage(rows[(page - 1) * limit : page * limit], total=len(rows), page=page)
 
     spec = WalkSpec(path="/x", key="k", unique=False)
     walk = open_walk(
-        fetch, spec, V2, lambda items, _: [SimpleNamespace(id=i["_id"]) for i in items], page_size=2
+        fetch,
+        spec,
+        V2,
+        lambda items, _: [SimpleNamespace(id=i["_id"]) for i in items],
+        page_size=20,
     )
     got: list[str] = []
     with pytest.raises(st.PaginationError, match="unexpectedly: TypeError") as caught:
         await collect_ids(walk, got)
-    assert got == ["a", "b"] and caught.value.items_yielded == 2
+    assert got == [str(k) for k in range(20)] and caught.value.items_yielded == 20
     assert isinstance(caught.value.__cause__, TypeError)
     rest = open_walk(fetch, spec, V2, lambda items, _: items, cursor=caught.value.cursor)
     assert rest.items_yielded == 0
+
+
+@pytest.mark.parametrize("resume", [False, True])
+async def test_a_cap_appearing_mid_walk_is_adapted_to_not_taken_for_the_end(
+    running: EmulatorFactory, resume: bool
+) -> None:
+    """A server that starts capping ``limit`` past the first window pages by its cap, so
+    the short window (499, 2) holds items 100..199, all before the cursor: that is a cap,
+    never the end of the list (meta still counts 599), whether met mid-walk or on resume."""
+    async with running(customers=599, **WINDOWS) as (emu, client):
+        everything = sorted(emu.ids("customers"))
+        walk = client.customers.iter_all()
+        if resume:
+            got = await head_ids(walk, 500)
+            emu.max_limit = 100
+            walk = client.customers.iter_all(cursor=walk.cursor)
+            got += [c.id async for c in walk]
+        else:
+            got = []
+            async for customer in walk:
+                got.append(customer.id)
+                if len(got) == 500:
+                    emu.max_limit = 100
+        assert got == everything and walk.exhausted
+
+
+async def test_a_page_size_too_small_to_walk_far_is_refused_before_any_request(
+    running: EmulatorFactory,
+) -> None:
+    """Below 20 items a window, the windows dead-end on ordinary lists (page_size 9 or 10
+    at item 2520); from 20 on they walk them."""
+    async with running(customers=2600, **WINDOWS) as (emu, client):
+        emu.reset_counters()
+        for size in (2, 10, 19):
+            with pytest.raises(st.ValidationError, match="at least 20 for a v2 walk"):
+                client.customers.iter_all(page_size=size)
+        assert emu.request_count == 0
+        ids = [c.id async for c in client.customers.iter_all(page_size=20)]
+        assert ids == sorted(emu.ids("customers"))
+
+
+async def test_a_seek_token_resumed_against_a_server_refusing_the_seek_falls_back(
+    running: EmulatorFactory,
+) -> None:
+    async with running(customers=2000, **SEEK) as (emu, client):
+        walk = client.customers.iter_all()
+        head = await head_ids(walk, 600)  # a window, then a seek: the token says honoured
+        emu.v2_seek = False  # the seek is now a 400
+        everything = sorted(emu.ids("customers"))
+        rest = [c.id async for c in client.customers.iter_all(cursor=walk.cursor)]
+        assert head + rest == everything
+
+
+async def test_a_descending_walk_on_a_nullable_key_yields_the_nulls(
+    running: EmulatorFactory,
+) -> None:
+    """No seek matches a null key, so a walk on any key but the unique one uses windows
+    (which hold the nulls, last in a descending sort) even where the seek is honoured."""
+    async with running(customers=1200, **SEEK) as (emu, client):
+        nulls = set(sorted(emu.ids("customers"))[::40])
+        for item_id in nulls:
+            emu.modify("customers", item_id, name=None)
+        emu.reset_counters()
+        walk = client.customers.iter_raw(sort_by="name", sort_direction="descending")
+        got = [item["_id"] async for item in walk]
+        assert sorted(got) == sorted(emu.ids("customers")) and len(got) == len(set(got))
+        assert nulls <= set(got[-len(nulls) :])
+        assert not any("%24" in r.query or "[$" in r.query for r in list_requests(emu))
+
+
+async def test_total_in_seek_mode_follows_the_servers_count_after_the_cursor(
+    running: EmulatorFactory,
+) -> None:
+    """A seek's meta counts the items after the cursor; ``total`` is what the walk passed
+    plus that newest count, so inserts after the cursor show at once and it ends equal
+    to what was yielded, deletes behind the cursor included."""
+    async with running(customers=2000, **SEEK) as (emu, client):
+        walk = client.customers.iter_all()
+        got: list[str] = []
+        async for customer in walk:
+            got.append(customer.id)
+            if len(got) == 1100:
+                for item_id in got[:300]:
+                    emu.delete("customers", item_id)
+                for _ in range(50):
+                    emu.insert("customers", name="Ny kund")
+        assert walk.exhausted and len(got) == len(set(got)) == 2050
+        assert walk.total == 2050

@@ -216,11 +216,11 @@ def test_an_unchanging_list_costs_the_floor(size: int, concurrency: int) -> None
 def test_every_stable_item_exactly_once_under_random_change(data: hs.DataObject) -> None:
     unique = data.draw(hs.booleans(), label="unique key")
     descending = data.draw(hs.booleans(), label="descending")
-    size = data.draw(hs.integers(7, 12), label="largest window")  # lcm(1..7) > any position
+    size = data.draw(hs.integers(20, 24), label="largest window")
     concurrency = data.draw(hs.sampled_from([1, 1, 2, 3]), label="concurrency")
     seek = data.draw(hs.sampled_from(["refuse", "ignore", "honour"]), label="seek")
-    n = data.draw(hs.integers(0, 60), label="items")
-    spread = data.draw(hs.integers(1, 30), label="distinct keys")
+    n = data.draw(hs.integers(0, 120), label="items")
+    spread = data.draw(hs.integers(1, 60), label="distinct keys")
     ids = data.draw(hs.lists(hs.integers(0, 5000), min_size=n, max_size=n, unique=True))
     rows = {i: data.draw(hs.integers(0, spread)) for i in ids}
     budget = [data.draw(hs.integers(0, 40), label="mutation budget")]
@@ -309,10 +309,10 @@ def test_deletes_before_the_cursor_between_every_window(
 @settings(max_examples=120, deadline=None)
 @given(hs.data())
 def test_a_walk_resumed_from_its_token_at_any_point_yields_the_rest(data: hs.DataObject) -> None:
-    n = data.draw(hs.integers(0, 80), label="items")
-    size = data.draw(hs.integers(7, 12), label="largest window")
+    n = data.draw(hs.integers(0, 160), label="items")
+    size = data.draw(hs.integers(20, 24), label="largest window")
     unique = data.draw(hs.booleans(), label="unique key")
-    rows = {i: data.draw(hs.integers(0, 5)) for i in range(n)}
+    rows = {i: data.draw(hs.integers(0, 10)) for i in range(n)}
     spec = spec_for(unique)
     try:
         everything = ids_of(run(planner_for(spec, size), Model(dict(rows))))
@@ -337,12 +337,12 @@ def test_a_walk_resumed_from_its_token_at_any_point_yields_the_rest(data: hs.Dat
 
 
 def test_a_server_ignoring_sortby_is_named() -> None:
-    model = Model({i: (7 * i) % 11 for i in range(30)})
+    model = Model({i: (7 * i) % 11 for i in range(60)})
     spec = WalkSpec(path="/x", key="k", unique=False)
     original = model.sorted
     model.sorted = lambda key, descending: original("_id", descending)  # type: ignore[method-assign]
     with pytest.raises(PaginationError, match="ignored sortBy=k") as caught:
-        run(planner_for(spec, 10), model)
+        run(planner_for(spec, 20), model)
     assert caught.value.parameter == "sortBy"
 
 
@@ -389,17 +389,17 @@ def test_a_list_without_meta_ends_on_its_short_window() -> None:
 
 def test_a_tie_group_no_window_gets_past_names_its_value() -> None:
     spec = spec_for(unique=False)
-    # Ties at positions 5..11: a verified window starts at or before 4, so a window of
-    # at most 10 (starting at a multiple of its limit) ends by position 9, inside them.
-    rows = dict.fromkeys(range(5), 0) | dict.fromkeys(range(5, 12), 1) | {30: 2}
+    # Ties at positions 5..25: a verified window starts at or before 4, so a window of
+    # at most 20 (starting at a multiple of its limit) ends by position 19, inside them.
+    rows = dict.fromkeys(range(5), 0) | dict.fromkeys(range(5, 26), 1) | {40: 2}
     with pytest.raises(PaginationError, match="share k=1") as caught:
-        run(planner_for(spec, 10), Model(rows))
+        run(planner_for(spec, 20), Model(rows))
     assert caught.value.value == 1
     assert caught.value.parameter == "k"
-    # Ties at 8..12 straddle the first window's end; the window (7, 2) starts at 7 and
-    # gets past them.
-    passable = dict.fromkeys(range(8), 0) | dict.fromkeys(range(8, 13), 1) | {13: 2, 14: 3}
-    got = ids_of(run(planner_for(spec, 10), Model(passable)))
+    # Ties at 16..22 straddle the first window's end; the window (15, 2) starts at 15
+    # and gets past them.
+    passable = dict.fromkeys(range(16), 0) | dict.fromkeys(range(16, 23), 1) | {23: 2, 24: 3}
+    got = ids_of(run(planner_for(spec, 20), Model(passable)))
     assert sorted(got) == sorted(oid(i) for i in passable) and len(got) == len(set(got))
 
 
@@ -438,14 +438,14 @@ def test_a_seek_ignored_later_falls_back_instead_of_repeating() -> None:
 
 def test_a_filter_on_the_sort_key_never_seeks() -> None:
     spec = WalkSpec(path="/x", key="k", unique=False, filters=(("k", "3"),))
-    planner = planner_for(spec, 10)
-    model = Model(dict.fromkeys(range(25), 3), seek="honour")
+    planner = planner_for(spec, 20)
+    model = Model(dict.fromkeys(range(45), 3), seek="honour")
     model.sorted = lambda key, descending: [  # type: ignore[method-assign]
-        {"_id": oid(i), "k": 3} for i in range(25)
+        {"_id": oid(i), "k": 3} for i in range(45)
     ]
     with pytest.raises(PaginationError, match="k=3"):
-        run(planner, model)  # 25 ties in windows of 10: refused, but never by a 400
-    assert all("[$" not in name for name, _ in planner_for(spec, 10).asks(5)[0].params)
+        run(planner, model)  # 45 ties in windows of 20: refused, but never by a 400
+    assert all("[$" not in name for name, _ in planner_for(spec, 20).asks(5)[0].params)
 
 
 # -- tokens --------------------------------------------------------------------------------
@@ -472,5 +472,6 @@ def test_a_window_walk_has_one_lane_and_a_sane_page_size() -> None:
     good = planner_for(spec_for()).lanes_payload(planner_for(spec_for()).start_states())
     with pytest.raises(ValidationError, match="one lane"):
         planner_for(spec_for(), lanes=good * 2)
-    with pytest.raises(ValidationError, match="at least 2"):
-        planner_for(spec_for(), size=1)
+    with pytest.raises(ValidationError, match="at least 20 for a v2 walk"):
+        planner_for(spec_for(), size=19)
+    planner_for(spec_for(), size=20)
