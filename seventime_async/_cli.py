@@ -26,6 +26,16 @@ from typing import Any
 
 from . import _cli_sync
 from ._cli_emulator import add_emulator_options, embedded_emulator
+from ._cli_exit import (
+    EXIT_API,
+    EXIT_BUSY,
+    EXIT_CHECKPOINT,
+    EXIT_INTERRUPTED,
+    EXIT_LOCAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    say,
+)
 from ._client import (
     API_KEY_ENV,
     DEFAULT_RATE_LIMIT,
@@ -40,12 +50,9 @@ from ._export import CheckpointError, ExportState, export
 from ._files import OutputInUseError
 from ._requests import filter_params, parse_filters
 from ._version import __version__
-from ._wire import printable
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_FILE, EXIT_CHECKPOINT, EXIT_BUSY = 0, 1, 2, 3, 4, 5
-EXIT_INTERRUPTED = 130
 EXIT_CODES = (
     "Exit codes: 0 done, 1 API or network error, 2 usage, 3 local file problem (disk full, "
     "file too large, permission), 4 damaged or mismatched checkpoint, 5 output in use by "
@@ -402,9 +409,8 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    """Print ``message`` as one line, control characters (newlines, terminal escapes
-    from a server's message or a file name) shown escaped; return ``code``."""
-    print(f"seventime-async: {printable(message)}", file=sys.stderr)
+    """Say ``message`` (one line, escaped) and return ``code``."""
+    say(message)
     return code
 
 
@@ -442,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"resume with:\n  {_resume_hint(argv)}", file=sys.stderr)
         return EXIT_API
     except OSError as error:
-        return _fail(f"error: {_file_problem(error)}", EXIT_FILE)
+        return _fail(f"error: {_file_problem(error)}", EXIT_LOCAL)
 
 
 if __name__ == "__main__":

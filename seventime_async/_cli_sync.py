@@ -22,6 +22,15 @@ from typing import Any
 import attrs
 
 from ._cli_emulator import add_emulator_options, embedded_emulator
+from ._cli_exit import (
+    EXIT_API,
+    EXIT_BUSY,
+    EXIT_INTERRUPTED,
+    EXIT_LOCAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    say,
+)
 from ._client import API_KEY_ENV
 from ._errors import SevenTimeError, ValidationError
 from ._sync import (
@@ -38,11 +47,9 @@ from ._sync import (
     load_accounts,
     sync_accounts,
 )
-from ._wire import printable
 
 __all__ = ["add_parser", "main", "run", "store_for"]
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_STORE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 5, 130
 DEFAULT_DB = "sqlite:///seventime.sqlite"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -237,9 +244,9 @@ def _report(report: AccountsReport, quiet: bool, shared: bool) -> int:
         for name in report.busy:
             print(f"{name}: another worker is syncing it; left to that one", file=sys.stderr)
     for name, error in report.failed.items():
-        _say(f"{name}: {type(error).__name__}: {error}")
+        say(f"{name}: {type(error).__name__}: {error}")
     if any(_is_store_problem(e) for e in report.failed.values()):
-        return EXIT_STORE
+        return EXIT_LOCAL
     if report.failed:
         return EXIT_API
     return EXIT_BUSY if report.busy and not shared else EXIT_OK
@@ -251,12 +258,6 @@ def _is_store_problem(error: SevenTimeError) -> bool:
     return isinstance(error, StoreError)
 
 
-def _say(message: str) -> None:
-    """Print ``message`` as one line, control characters (a server's or a file's) shown
-    escaped, as the other commands do."""
-    print(f"seventime-async: {printable(message)}", file=sys.stderr)
-
-
 def main(args: argparse.Namespace) -> int:
     """``run`` under ``asyncio.run``, every outcome an exit code."""
     try:
@@ -265,11 +266,11 @@ def main(args: argparse.Namespace) -> int:
         print("\ninterrupted; the next run resumes from the last page written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except ValidationError as error:
-        _say(f"error: {error}")
+        say(f"error: {error}")
         return EXIT_USAGE
     except StoreError as error:
-        _say(f"database: {error}")
-        return EXIT_STORE
+        say(f"database: {error}")
+        return EXIT_LOCAL
     except SevenTimeError as error:
-        _say(f"{type(error).__name__}: {error}")
+        say(f"{type(error).__name__}: {error}")
         return EXIT_API
